@@ -1,0 +1,387 @@
+//! Who may do what to whom. `authorize` is the only place this is decided; storage calls it
+//! for every access to a citizen's data and audits the answer, allowed or not.
+//!
+//! A staff member's access to a citizen comes from a *care relationship*:
+//! - an enrolment of the citizen in a programme by the member's organisation (or by a
+//!   department of it), while the citizen's consent to the programme is in force; or
+//! - a membership of the citizen's care team, for the member personally or for everyone of
+//!   their organisation and role, within the member's scope (clinical, social support,
+//!   service support). A team managed in another sector needs the consent to share across
+//!   sectors, and social-support access needs the consent to share with social staff.
+//!
+//! The service centre serves every citizen in a telehealth programme, but only the support
+//! side (identity, contact, programmes, equipment and cases), never clinical values.
+
+use crate::care::{CareTeam, Consent, ConsentType, Enrolment, TeamScope, has_consent};
+use crate::identity::{OrgKind, Role};
+use crate::ids::{CitizenId, OrgId, UserId};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// An authenticated party, with the memberships in force now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Staff {
+        user_id: UserId,
+        name: String,
+        memberships: Vec<ActingRole>,
+    },
+    Citizen {
+        citizen_id: CitizenId,
+        name: String,
+    },
+    /// The command-line tools run by the operator on the server itself.
+    System,
+}
+
+/// One role a staff member holds in one organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingRole {
+    pub org_id: OrgId,
+    pub org_kind: OrgKind,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Principal::Staff { user_id, .. } => Some(*user_id),
+            _ => None,
+        }
+    }
+    pub fn display_name(&self) -> &str {
+        match self {
+            Principal::Staff { name, .. } | Principal::Citizen { name, .. } => name,
+            Principal::System => "system",
+        }
+    }
+    pub fn has_role(&self, role: Role) -> bool {
+        matches!(self, Principal::Staff { memberships, .. } if memberships.iter().any(|m| m.role == role))
+    }
+}
+
+/// The kinds of a citizen's data, from least to most sensitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataCategory {
+    /// Name, CPR number, date of birth.
+    Identity,
+    /// Address, phones, e-mail, next of kin.
+    Contact,
+    /// Programmes, enrolments and care teams (names and organisations).
+    CareRelationships,
+    Consents,
+    /// Measurements, assessments, care plans, notes.
+    Clinical,
+    /// Equipment, orders, visits, service cases.
+    Support,
+    /// Who has looked at the citizen's data.
+    AccessLog,
+}
+
+impl DataCategory {
+    pub const ALL: [DataCategory; 7] = [
+        DataCategory::Identity,
+        DataCategory::Contact,
+        DataCategory::CareRelationships,
+        DataCategory::Consents,
+        DataCategory::Clinical,
+        DataCategory::Support,
+        DataCategory::AccessLog,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataCategory::Identity => "identity",
+            DataCategory::Contact => "contact",
+            DataCategory::CareRelationships => "care_relationships",
+            DataCategory::Consents => "consents",
+            DataCategory::Clinical => "clinical",
+            DataCategory::Support => "support",
+            DataCategory::AccessLog => "access_log",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Find citizens by CPR, name or phone (the hits show identity only, and are audited).
+    SearchCitizens,
+    /// Register a new citizen.
+    RegisterCitizen,
+    /// Enrol a citizen in a programme run by this organisation (with the citizen's consent).
+    Enrol {
+        org_id: OrgId,
+    },
+    Read(DataCategory),
+    Write(DataCategory),
+    ManageOrganisations,
+    /// Manage staff users and their memberships in this organisation.
+    ManageStaff {
+        org_id: OrgId,
+    },
+    /// Read the audit log of all organisations (None) or of one.
+    ReadAuditLog {
+        org_id: Option<OrgId>,
+    },
+    ManageApiTokens,
+}
+
+/// What an access decision is made about.
+#[derive(Clone, Copy, Debug)]
+pub enum Resource<'a> {
+    Citizen(&'a CitizenFacts),
+    /// An organisation and its ancestors (parent first).
+    Organisation {
+        id: OrgId,
+        ancestors: &'a [OrgId],
+    },
+    /// Nothing in particular: search, registration, the platform itself.
+    Platform,
+}
+
+/// The facts about a citizen that access depends on, loaded by storage in one go.
+#[derive(Clone, Debug, Default)]
+pub struct CitizenFacts {
+    pub citizen_id: Option<CitizenId>,
+    pub enrolments: Vec<Enrolment>,
+    pub care_teams: Vec<CareTeam>,
+    pub consents: Vec<Consent>,
+    /// Kind and parent of every organisation named in the enrolments and teams.
+    pub orgs: Vec<(OrgId, OrgKind, Option<OrgId>)>,
+    pub now: Timestamp,
+}
+
+impl CitizenFacts {
+    fn org(&self, id: OrgId) -> Option<(OrgKind, Option<OrgId>)> {
+        self.orgs
+            .iter()
+            .find(|(o, _, _)| *o == id)
+            .map(|(_, k, p)| (*k, *p))
+    }
+}
+
+/// The answer, with the membership that granted it, for the audit record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub via: Option<ActingRole>,
+    pub reason: &'static str,
+}
+
+impl Decision {
+    fn allow(via: Option<ActingRole>, reason: &'static str) -> Self {
+        Self {
+            allowed: true,
+            via,
+            reason,
+        }
+    }
+    fn deny(via: Option<ActingRole>, reason: &'static str) -> Self {
+        Self {
+            allowed: false,
+            via,
+            reason,
+        }
+    }
+}
+
+/// The kinds of relationship a membership can have to a citizen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relationship {
+    Clinical,
+    SocialSupport,
+    ServiceSupport,
+    /// Any team membership (educators): identity and contact only.
+    Team,
+}
+
+fn relationships(user: UserId, m: &ActingRole, facts: &CitizenFacts) -> Vec<Relationship> {
+    let mut found = Vec::new();
+    let now = facts.now;
+    for e in facts.enrolments.iter().filter(|e| e.is_current(now)) {
+        let (_, parent) = facts.org(e.org_id).unwrap_or((OrgKind::Partner, None));
+        let own_org = e.org_id == m.org_id || parent == Some(m.org_id);
+        if own_org
+            && m.role == Role::Clinician
+            && has_consent(
+                &facts.consents,
+                ConsentType::TelemedicineParticipation,
+                Some(e.programme_id),
+            )
+        {
+            found.push(Relationship::Clinical);
+        }
+    }
+    for team in facts.care_teams.iter().filter(|t| t.active) {
+        let team_sector = facts.org(team.managing_org_id).map(|(k, _)| k.sector());
+        for member in team.members.iter().filter(|x| x.active_at(now)) {
+            let is_me = member.org_id == m.org_id
+                && member.role == m.role
+                && member.user_id.is_none_or(|u| u == user);
+            if !is_me {
+                continue;
+            }
+            let cross_sector = team_sector != Some(m.org_kind.sector());
+            if cross_sector && !has_consent(&facts.consents, ConsentType::CrossSectorSharing, None)
+            {
+                continue;
+            }
+            let rel = match member.scope {
+                TeamScope::Clinical if m.role == Role::Clinician => Relationship::Clinical,
+                TeamScope::SocialSupport => {
+                    if !has_consent(&facts.consents, ConsentType::SocialStaffSharing, None) {
+                        continue;
+                    }
+                    Relationship::SocialSupport
+                }
+                TeamScope::ServiceSupport => Relationship::ServiceSupport,
+                TeamScope::Clinical => Relationship::Team,
+            };
+            found.push(rel);
+        }
+    }
+    // The service centre serves every citizen in a telehealth programme (support side only).
+    let in_programme = facts.enrolments.iter().any(|e| e.is_current(now));
+    if m.org_kind == OrgKind::ServiceCentre
+        && in_programme
+        && matches!(m.role, Role::ServiceDeskAgent | Role::LogisticsTechnician)
+    {
+        found.push(Relationship::ServiceSupport);
+    }
+    found
+}
+
+/// What a role with a relationship may do with each category of a citizen's data.
+fn grants(role: Role, rel: Relationship, action: Action, facts: &CitizenFacts) -> bool {
+    use DataCategory::*;
+    let (write, cat) = match action {
+        Action::Read(c) => (false, c),
+        Action::Write(c) => (true, c),
+        _ => return false,
+    };
+    if cat == AccessLog {
+        return false; // the access log is the citizen's own
+    }
+    match (role, rel) {
+        (Role::Clinician, Relationship::Clinical) => true,
+        (Role::SocialSupporter, Relationship::SocialSupport) => {
+            !write && matches!(cat, Identity | Contact | CareRelationships)
+        }
+        (Role::ServiceDeskAgent, Relationship::ServiceSupport) => {
+            matches!(cat, Identity | Contact | CareRelationships | Support)
+                && (!write || cat == Support)
+                || (!write && cat == Consents)
+        }
+        (Role::LogisticsTechnician, Relationship::ServiceSupport) => match cat {
+            Identity | CareRelationships => !write,
+            Support => true,
+            // The address goes to the logistics partner only with the citizen's consent.
+            Contact => {
+                !write && has_consent(&facts.consents, ConsentType::LogisticsAddressSharing, None)
+            }
+            _ => false,
+        },
+        (Role::Educator, Relationship::Team) => {
+            !write && matches!(cat, Identity | Contact | CareRelationships)
+        }
+        _ => false,
+    }
+}
+
+/// Decides one access. Pure: the same facts give the same answer.
+pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
+    match principal {
+        Principal::System => Decision::allow(None, "system"),
+        Principal::Citizen { citizen_id, .. } => match (action, resource) {
+            (Action::Read(_), Resource::Citizen(f)) if f.citizen_id == Some(*citizen_id) => {
+                Decision::allow(None, "own data")
+            }
+            (
+                Action::Write(DataCategory::Contact | DataCategory::Consents),
+                Resource::Citizen(f),
+            ) if f.citizen_id == Some(*citizen_id) => Decision::allow(None, "own data"),
+            _ => Decision::deny(None, "citizens see only their own data"),
+        },
+        Principal::Staff {
+            user_id,
+            memberships,
+            ..
+        } => staff(*user_id, memberships, action, resource),
+    }
+}
+
+fn staff(
+    user: UserId,
+    memberships: &[ActingRole],
+    action: Action,
+    resource: Resource<'_>,
+) -> Decision {
+    let first = memberships.first().copied();
+    let any = |roles: &[Role], reason| match memberships.iter().find(|m| roles.contains(&m.role)) {
+        Some(m) => Decision::allow(Some(*m), reason),
+        None => Decision::deny(first, "role does not allow this"),
+    };
+    match (action, resource) {
+        (Action::SearchCitizens, _) => any(
+            &[
+                Role::Clinician,
+                Role::SocialSupporter,
+                Role::ServiceDeskAgent,
+                Role::LogisticsTechnician,
+                Role::Educator,
+            ],
+            "search by care role",
+        ),
+        (Action::RegisterCitizen, _) => any(
+            &[Role::Clinician, Role::ServiceDeskAgent],
+            "registration by care role",
+        ),
+        (Action::Enrol { org_id }, _) => match memberships
+            .iter()
+            .find(|m| m.org_id == org_id && m.role == Role::Clinician)
+        {
+            Some(m) => Decision::allow(Some(*m), "clinician of the enrolling organisation"),
+            None => Decision::deny(first, "only the organisation's clinicians enrol"),
+        },
+        (Action::ManageOrganisations | Action::ManageApiTokens, _) => {
+            any(&[Role::SystemAdmin], "system administrator")
+        }
+        (Action::ManageStaff { org_id }, Resource::Organisation { ancestors, .. }) => {
+            if let Some(m) = memberships.iter().find(|m| m.role == Role::SystemAdmin) {
+                return Decision::allow(Some(*m), "system administrator");
+            }
+            match memberships.iter().find(|m| {
+                m.role == Role::OrgAdmin && (m.org_id == org_id || ancestors.contains(&m.org_id))
+            }) {
+                Some(m) => Decision::allow(Some(*m), "administrator of the organisation"),
+                None => Decision::deny(first, "not an administrator of this organisation"),
+            }
+        }
+        (Action::ReadAuditLog { org_id }, _) => {
+            if let Some(m) = memberships.iter().find(|m| m.role == Role::SystemAdmin) {
+                return Decision::allow(Some(*m), "system administrator");
+            }
+            match memberships
+                .iter()
+                .find(|m| m.role == Role::OrgAdmin && Some(m.org_id) == org_id)
+            {
+                Some(m) => Decision::allow(Some(*m), "administrator of the organisation"),
+                None => Decision::deny(first, "not an administrator of this organisation"),
+            }
+        }
+        (Action::Read(_) | Action::Write(_), Resource::Citizen(facts)) => {
+            for m in memberships {
+                for rel in relationships(user, m, facts) {
+                    if grants(m.role, rel, action, facts) {
+                        return Decision::allow(Some(*m), "care relationship");
+                    }
+                }
+            }
+            Decision::deny(first, "no care relationship that allows this")
+        }
+        _ => Decision::deny(first, "not allowed"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
