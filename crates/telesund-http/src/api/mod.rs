@@ -1,0 +1,82 @@
+//! The JSON API at `/api/v1`. Every route is listed in the OpenAPI document (`openapi.rs`); a
+//! test checks the two agree.
+
+mod admin;
+mod citizens;
+mod openapi;
+mod session;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{delete, get, post};
+
+pub use openapi::document as openapi_document;
+
+/// (method, path) of every route, in OpenAPI path syntax — the single list the router and the
+/// OpenAPI test share.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/auth/login"),
+    ("post", "/auth/citizen-login"),
+    ("post", "/auth/totp"),
+    ("post", "/auth/logout"),
+    ("get", "/me"),
+    ("get", "/citizens"),
+    ("post", "/citizens"),
+    ("get", "/citizens/{id}"),
+    ("put", "/citizens/{id}"),
+    ("get", "/citizens/{id}/overview"),
+    ("get", "/citizens/{id}/consents"),
+    ("post", "/citizens/{id}/consents"),
+    ("get", "/citizens/{id}/care-teams"),
+    ("post", "/citizens/{id}/care-teams"),
+    ("post", "/citizens/{id}/enrolments"),
+    ("get", "/citizens/{id}/access-log"),
+    ("get", "/programmes"),
+    ("get", "/organisations"),
+    ("post", "/organisations"),
+    ("get", "/organisations/{id}"),
+    ("get", "/users"),
+    ("post", "/users"),
+    ("post", "/users/{id}/memberships"),
+    ("delete", "/memberships/{id}"),
+    ("get", "/audit-events"),
+    ("get", "/openapi.json"),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(session::login))
+        .route("/auth/citizen-login", post(session::citizen_login))
+        .route("/auth/totp", post(session::totp))
+        .route("/auth/logout", post(session::logout))
+        .route("/me", get(session::me))
+        .route("/citizens", get(citizens::search).post(citizens::create))
+        .route("/citizens/{id}", get(citizens::read).put(citizens::update))
+        .route("/citizens/{id}/overview", get(citizens::overview))
+        .route(
+            "/citizens/{id}/consents",
+            get(citizens::consents).post(citizens::record_consent),
+        )
+        .route(
+            "/citizens/{id}/care-teams",
+            get(citizens::care_teams).post(citizens::create_care_team),
+        )
+        .route("/citizens/{id}/enrolments", post(citizens::enrol))
+        .route("/citizens/{id}/access-log", get(citizens::access_log))
+        .route("/programmes", get(admin::programmes))
+        .route(
+            "/organisations",
+            get(admin::organisations).post(admin::create_organisation),
+        )
+        .route("/organisations/{id}", get(admin::organisation))
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/{id}/memberships", post(admin::add_membership))
+        .route("/memberships/{id}", delete(admin::end_membership))
+        .route("/audit-events", get(admin::audit_events))
+        .route("/openapi.json", get(openapi::serve))
+}
+
+/// Parses a path id, answering 404 (not 400) for ids that cannot exist.
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, crate::ApiError> {
+    s.parse().map_err(|_| crate::ApiError::not_found(what))
+}

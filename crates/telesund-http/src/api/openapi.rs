@@ -1,0 +1,175 @@
+//! The OpenAPI 3.1 document for `/api/v1`, written by hand next to the routes it describes.
+//! A unit test checks that it lists exactly the routes in `super::ROUTES`.
+
+use axum::Json;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn op(
+    summary: &str,
+    tag: &str,
+    body: Option<&str>,
+    ok_status: &str,
+    ok: Value,
+    errors: &[&str],
+) -> Value {
+    let mut responses = serde_json::Map::new();
+    responses.insert(
+        ok_status.into(),
+        json!({ "description": "success", "content": { "application/json": { "schema": ok } } }),
+    );
+    for e in errors {
+        responses.insert(
+            (*e).into(),
+            json!({ "$ref": format!("#/components/responses/E{e}") }),
+        );
+    }
+    let mut o = json!({ "summary": summary, "tags": [tag], "responses": responses });
+    if let Some(b) = body {
+        o["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": schema(b) } } });
+    }
+    o
+}
+
+fn id_param() -> Value {
+    json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])
+}
+
+fn list(key: &str, item: &str) -> Value {
+    json!({ "type": "object", "properties": { key: { "type": "array", "items": schema(item) } } })
+}
+
+pub fn document() -> Value {
+    const R: &[&str] = &["401", "403", "404"];
+    const W: &[&str] = &["400", "401", "403", "404", "409", "413", "415", "422"];
+    let audit_params: Vec<Value> = [
+        "citizen", "user", "org", "action", "denied", "from", "to", "limit", "before",
+    ]
+    .iter()
+    .map(|n| json!({ "name": n, "in": "query", "schema": { "type": "string" } }))
+    .collect();
+    let error_responses: serde_json::Map<String, Value> = ["400", "401", "403", "404", "409", "413", "415", "422", "423", "429"]
+        .iter()
+        .map(|c| (format!("E{c}"), json!({ "description": "error", "content": { "application/json": { "schema": schema("Error") } } })))
+        .collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Telesund API", "version": env!("CARGO_PKG_VERSION"),
+                  "description": "Telesund's JSON API. Authenticate with `Authorization: Bearer <token>` (integrations) or a session cookie plus `x-csrf-token` on changes. Errors are JSON with a stable snake_case `code` and the `request_id`." },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }, { "session": [] }],
+        "paths": {
+            "/auth/login": { "post": op("Staff login with e-mail and password", "session", Some("Login"), "200", schema("SignedIn"), &["400", "401", "423", "429"]) },
+            "/auth/citizen-login": { "post": op("Citizen login with CPR number or e-mail and password", "session", Some("Login"), "200", schema("SignedIn"), &["400", "401", "423", "429"]) },
+            "/auth/totp": { "post": op("Second factor (TOTP code) for a session that needs it", "session", Some("Totp"), "200", json!({"type": "object"}), &["401", "429"]) },
+            "/auth/logout": { "post": op("End the session", "session", None, "204", json!({}), &["401"]) },
+            "/me": { "get": op("Who am I: name, kind, memberships", "session", None, "200", json!({"type": "object"}), &["401"]) },
+            "/citizens": {
+                "get": { "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" }, "description": "CPR number (10 digits, or 6 for the birth date), phone number, or name words (æ/ø/å folded)" },
+                                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 50 } }],
+                         "summary": "Search citizens (every hit is audited)", "tags": ["citizens"],
+                         "responses": { "200": { "description": "hits", "content": { "application/json": { "schema": list("results", "CitizenSummary") } } }, "401": { "$ref": "#/components/responses/E401" }, "403": { "$ref": "#/components/responses/E403" } } },
+                "post": op("Register a citizen", "citizens", Some("CitizenInput"), "201", schema("Citizen"), W)
+            },
+            "/citizens/{id}": {
+                "parameters": id_param(),
+                "get": op("Read a citizen (contact details only where allowed)", "citizens", None, "200", schema("Citizen"), R),
+                "put": op("Replace a citizen's identity and contact details", "citizens", Some("CitizenInput"), "200", schema("Citizen"), W)
+            },
+            "/citizens/{id}/overview": { "parameters": id_param(), "get": op("The overview: identity, contact, programmes, care teams, consents", "citizens", None, "200", json!({"type": "object"}), R) },
+            "/citizens/{id}/consents": {
+                "parameters": id_param(),
+                "get": op("Consent history", "care", None, "200", list("consents", "Consent"), R),
+                "post": op("Record a consent given or withdrawn (acts at once)", "care", Some("NewConsent"), "201", schema("Consent"), W)
+            },
+            "/citizens/{id}/care-teams": {
+                "parameters": id_param(),
+                "get": op("Care teams with members", "care", None, "200", json!({"type": "object"}), R),
+                "post": op("Create a care team", "care", Some("NewCareTeam"), "201", json!({"type": "object"}), W)
+            },
+            "/citizens/{id}/enrolments": { "parameters": id_param(), "post": op("Enrol in a programme, recording the consent to take part", "care", Some("NewEnrolment"), "201", json!({"type": "object"}), W) },
+            "/citizens/{id}/access-log": { "parameters": id_param(), "get": op("Who has looked at the citizen's data (for the citizen)", "citizens", None, "200", json!({"type": "object"}), R) },
+            "/programmes": { "get": op("Programmes", "care", None, "200", json!({"type": "object"}), &["401"]) },
+            "/organisations": {
+                "get": op("Organisations (filter with q)", "admin", None, "200", list("organisations", "Organisation"), &["401"]),
+                "post": op("Create an organisation (system administrators)", "admin", Some("NewOrganisation"), "201", schema("Organisation"), W)
+            },
+            "/organisations/{id}": { "parameters": id_param(), "get": op("One organisation", "admin", None, "200", schema("Organisation"), R) },
+            "/users": {
+                "get": op("Staff users (of org=, which the caller administers)", "admin", None, "200", json!({"type": "object"}), R),
+                "post": op("Create a staff user with memberships", "admin", Some("NewStaffUser"), "201", json!({"type": "object"}), W)
+            },
+            "/users/{id}/memberships": { "parameters": id_param(), "post": op("Add a role in an organisation", "admin", Some("NewMembership"), "201", json!({"type": "object"}), W) },
+            "/memberships/{id}": { "parameters": id_param(), "delete": op("End a membership now", "admin", None, "204", json!({}), R) },
+            "/audit-events": { "get": { "summary": "Read the audit log with filters", "tags": ["admin"],
+                "parameters": audit_params,
+                "responses": { "200": { "description": "records, newest first", "content": { "application/json": { "schema": list("events", "AuditRecord") } } }, "401": { "$ref": "#/components/responses/E401" }, "403": { "$ref": "#/components/responses/E403" }, "422": { "$ref": "#/components/responses/E422" } } } },
+            "/openapi.json": { "get": { "summary": "This document", "tags": ["meta"], "security": [], "responses": { "200": { "description": "OpenAPI 3.1" } } } }
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "API token made with `telesund token create`" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "telesund_session" }
+            },
+            "responses": error_responses,
+            "schemas": {
+                "Error": { "type": "object", "required": ["code", "message", "request_id"], "properties": {
+                    "code": { "type": "string", "enum": ["invalid_cpr", "invalid_input", "malformed_json", "unknown_field", "payload_too_large", "not_found", "duplicate_cpr", "conflict", "unauthenticated", "forbidden", "invalid_credentials", "account_locked", "rate_limited", "csrf_failed", "second_factor_required", "invalid_second_factor", "unsupported_media_type", "method_not_allowed", "internal", "unavailable"] },
+                    "message": { "type": "string" }, "request_id": { "type": "string" }, "location": { "type": "string", "description": "where in the input, e.g. line 3, column 7" } } },
+                "Login": { "type": "object", "required": ["login", "password"], "additionalProperties": false, "properties": { "login": { "type": "string" }, "password": { "type": "string" } } },
+                "Totp": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "pattern": "^[0-9]{6}$" } } },
+                "SignedIn": { "type": "object", "properties": { "csrf_token": { "type": "string" }, "second_factor_required": { "type": "boolean" } } },
+                "Address": { "type": "object", "additionalProperties": false, "properties": { "line": { "type": "string" }, "postal_code": { "type": "string", "pattern": "^[0-9]{4}$" }, "city": { "type": "string" } } },
+                "CitizenInput": { "type": "object", "required": ["cpr", "given_name", "family_name"], "additionalProperties": false, "properties": {
+                    "cpr": { "type": "string", "description": "DDMMYYSSSS or DDMMYY-SSSS; a real date; century from the 7th digit" },
+                    "given_name": { "type": "string" }, "family_name": { "type": "string" }, "address": schema("Address"),
+                    "municipality_id": { "type": "string", "format": "uuid" }, "phones": { "type": "array", "items": { "type": "string" } },
+                    "email": { "type": "string" }, "language": { "type": "string", "enum": ["da", "en"] }, "needs_assisted_support": { "type": "boolean" },
+                    "next_of_kin": { "type": "array", "items": { "type": "object", "required": ["name", "relation"], "properties": { "name": { "type": "string" }, "relation": { "type": "string" }, "phone": { "type": "string" } } } } } },
+                "Citizen": { "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "cpr": { "type": "string" }, "given_name": { "type": "string" }, "family_name": { "type": "string" }, "address": schema("Address"), "phones": { "type": "array", "items": { "type": "string" } }, "email": { "type": ["string", "null"] }, "language": { "type": "string" }, "needs_assisted_support": { "type": "boolean" }, "next_of_kin": { "type": "array" } } },
+                "CitizenSummary": { "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "cpr": { "type": "string" }, "name": { "type": "string" }, "municipality": { "type": ["string", "null"] } } },
+                "Organisation": { "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "kind": { "type": "string" }, "sor_code": { "type": ["string", "null"] }, "cvr": { "type": ["string", "null"] }, "parent_id": { "type": ["string", "null"] }, "active": { "type": "boolean" } } },
+                "NewOrganisation": { "type": "object", "required": ["name", "kind"], "additionalProperties": false, "properties": { "name": { "type": "string" }, "kind": { "type": "string", "enum": ["region", "municipality", "hospital", "hospital_department", "general_practice", "service_centre", "partner"] }, "sor_code": { "type": "string" }, "cvr": { "type": "string", "pattern": "^[0-9]{8}$" }, "parent_id": { "type": "string", "format": "uuid" } } },
+                "NewMembership": { "type": "object", "required": ["org_id", "role"], "additionalProperties": false, "properties": { "org_id": { "type": "string", "format": "uuid" }, "role": { "type": "string", "enum": ["system_admin", "org_admin", "clinician", "social_supporter", "service_desk_agent", "logistics_technician", "educator", "analyst"] } } },
+                "NewStaffUser": { "type": "object", "required": ["email", "name"], "additionalProperties": false, "properties": { "email": { "type": "string" }, "name": { "type": "string" }, "password": { "type": "string", "minLength": 10 }, "memberships": { "type": "array", "items": schema("NewMembership") } } },
+                "Consent": { "type": "object", "properties": { "id": { "type": "string" }, "consent_type": { "type": "string" }, "programme_id": { "type": ["string", "null"] }, "status": { "type": "string", "enum": ["given", "withdrawn"] }, "recorded_by_name": { "type": "string" }, "recorded_at": { "type": "integer", "description": "UTC microseconds" }, "note": { "type": "string" } } },
+                "NewConsent": { "type": "object", "required": ["consent_type", "status"], "additionalProperties": false, "properties": { "consent_type": { "type": "string", "enum": ["telemedicine_participation", "cross_sector_sharing", "logistics_address_sharing", "social_staff_sharing"] }, "programme_id": { "type": "string", "format": "uuid" }, "status": { "type": "string", "enum": ["given", "withdrawn"] }, "note": { "type": "string" } } },
+                "NewCareTeam": { "type": "object", "required": ["name", "managing_org_id"], "properties": { "name": { "type": "string" }, "managing_org_id": { "type": "string", "format": "uuid" }, "members": { "type": "array", "items": { "type": "object", "required": ["org_id", "role", "scope"], "properties": { "org_id": { "type": "string" }, "user_id": { "type": "string" }, "role": { "type": "string" }, "scope": { "type": "string", "enum": ["clinical", "social_support", "service_support"] } } } } } },
+                "NewEnrolment": { "type": "object", "required": ["programme_id", "org_id", "consent_note"], "properties": { "programme_id": { "type": "string", "format": "uuid" }, "org_id": { "type": "string", "format": "uuid" }, "consent_note": { "type": "string" } } },
+                "AuditRecord": { "type": "object", "properties": { "id": { "type": "string" }, "at": { "type": "integer" }, "actor_kind": { "type": "string" }, "actor_name": { "type": "string" }, "actor_org_id": { "type": ["string", "null"] }, "actor_role": { "type": ["string", "null"] }, "action": { "type": "string" }, "entity": { "type": "string" }, "citizen_id": { "type": ["string", "null"] }, "category": { "type": ["string", "null"] }, "purpose": { "type": "string" }, "outcome_allowed": { "type": "boolean" }, "reason": { "type": "string" }, "request_id": { "type": "string" }, "client_addr": { "type": "string" } } }
+            }
+        }
+    })
+}
+
+pub async fn serve() -> impl IntoResponse {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_lists_exactly_the_routes() {
+        let doc = super::document();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in ["get", "post", "put", "delete", "patch"] {
+                if item.get(method).is_some() {
+                    documented.push((method.to_string(), path.clone()));
+                }
+            }
+        }
+        let mut routes: Vec<(String, String)> = super::super::ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        documented.sort();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}
