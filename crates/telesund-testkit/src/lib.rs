@@ -1,0 +1,241 @@
+//! The test kit: the real application on port 0 over SQLite or PostgreSQL, HTTP helpers, a
+//! WebDriver client for headless Chromium, and a small OpenID Connect provider.
+//! Only tests and benchmarks depend on it.
+
+pub mod browser;
+pub mod idp;
+
+use std::path::PathBuf;
+use telesund_db::{Db, DbConfig};
+
+pub use telesund_db::Backend;
+
+/// The backends every storage test runs on: SQLite always, PostgreSQL when `TELESUND_TEST_PG`
+/// holds an admin URL (CI sets it; `.ci/run` starts PostgreSQL).
+pub fn backends() -> Vec<Backend> {
+    let mut v = vec![Backend::Sqlite];
+    if pg_admin_url().is_some() {
+        v.push(Backend::Postgres);
+    }
+    v
+}
+
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("TELESUND_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A fresh, empty, migrated database, removed (SQLite) when dropped.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+pub async fn test_db(backend: Backend) -> TestDb {
+    let name = format!("telesund_t_{}", uuid::Uuid::now_v7().simple());
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (format!("sqlite://{}/telesund.db", dir.display()), Some(dir))
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url().expect("TELESUND_TEST_PG is set for PostgreSQL tests");
+            (
+                telesund_db::create_postgres_database(&admin, &name)
+                    .await
+                    .expect("create a test database"),
+                None,
+            )
+        }
+    };
+    let db = Db::connect(&DbConfig {
+        url: url.clone(),
+        max_connections: 8,
+    })
+    .await
+    .expect("connect and migrate");
+    TestDb { db, url, dir }
+}
+
+/// The real application serving on 127.0.0.1 with an ephemeral port.
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub db: Db,
+    pub client: reqwest::Client,
+    _store: TestDb,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+/// Options for [`spawn_app_with`].
+#[derive(Default)]
+pub struct AppOptions {
+    pub demo: bool,
+    pub oidc: Option<telesund_http::OidcConfig>,
+    pub max_body_bytes: Option<usize>,
+}
+
+/// The application with the demo data loaded.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(
+        backend,
+        AppOptions {
+            demo: true,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
+    let store = test_db(backend).await;
+    if options.demo {
+        telesund::demo::load(&store.db)
+            .await
+            .expect("demo data loads");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    let address = format!("http://{addr}");
+    let mut config = telesund_http::HttpConfig {
+        public_url: address.clone(),
+        secure_cookies: false,
+        oidc: options.oidc,
+        ..Default::default()
+    };
+    if let Some(m) = options.max_body_bytes {
+        config.max_body_bytes = m;
+    }
+    let app = telesund::app::build(store.db.clone(), config)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("server runs");
+    });
+    TestApp {
+        address,
+        backend,
+        db: store.db.clone(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        _store: store,
+        _server: server,
+    }
+}
+
+/// A signed-in session: the cookie to send and the CSRF token for changes.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Signs a staff member in over the API.
+    pub async fn login(&self, email: &str) -> Session {
+        self.login_at("/api/v1/auth/login", email, telesund::demo::DEMO_PASSWORD)
+            .await
+            .expect("demo login works")
+    }
+
+    /// Signs a citizen in over the API (CPR number or e-mail).
+    pub async fn citizen_login(&self, login: &str) -> Session {
+        self.login_at(
+            "/api/v1/auth/citizen-login",
+            login,
+            telesund::demo::DEMO_PASSWORD,
+        )
+        .await
+        .expect("demo login works")
+    }
+
+    pub async fn login_at(
+        &self,
+        path: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<Session, (u16, serde_json::Value)> {
+        let resp = self
+            .client
+            .post(self.url(path))
+            .json(&serde_json::json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let cookie = resp
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        match (status, cookie) {
+            (200, Some(cookie)) => Ok(Session {
+                cookie,
+                csrf: body["csrf_token"].as_str().unwrap_or_default().to_string(),
+            }),
+            _ => Err((status, body)),
+        }
+    }
+
+    pub async fn get(&self, session: &Session, path: &str) -> (u16, serde_json::Value) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or_default())
+    }
+
+    pub async fn send_json(
+        &self,
+        session: &Session,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let resp = self
+            .client
+            .request(method, self.url(path))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or_default())
+    }
+
+    /// The id of a demo citizen found by name, as the given staff member.
+    pub async fn find_citizen(&self, session: &Session, q: &str) -> String {
+        let (status, body) = self.get(session, &format!("/api/v1/citizens?q={q}")).await;
+        assert_eq!(status, 200, "{body}");
+        body["results"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no citizen '{q}': {body}"))
+            .to_string()
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary (each extra binary costs a link on 2 cores).
+//! Every storage and HTTP test runs on SQLite and, when `TELESUND_TEST_PG` is set, PostgreSQL.
+
+mod api;
+mod auth;
+mod storage;
