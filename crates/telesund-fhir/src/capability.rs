@@ -1,0 +1,218 @@
+//! The CapabilityStatement: what this server does, built from one table that the HTTP crate's
+//! tests check route by route.
+
+use serde_json::{Value, json};
+
+pub struct SearchParam {
+    pub name: &'static str,
+    pub kind: &'static str,
+    /// The official R4 SearchParameter this one implements.
+    pub definition: &'static str,
+    pub documentation: &'static str,
+}
+
+pub struct ResourceSupport {
+    pub resource: &'static str,
+    pub interactions: &'static [&'static str],
+    pub search: &'static [SearchParam],
+    pub documentation: &'static str,
+}
+
+const ID: SearchParam = SearchParam {
+    name: "_id",
+    kind: "token",
+    definition: "http://hl7.org/fhir/SearchParameter/Resource-id",
+    documentation: "The resource id.",
+};
+
+/// Everything `/fhir` serves. A test walks this table and calls each interaction.
+pub const SUPPORTED: &[ResourceSupport] = &[
+    ResourceSupport {
+        resource: "Patient",
+        interactions: &["read", "search-type", "create", "update"],
+        search: &[
+            ID,
+            SearchParam {
+                name: "identifier",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Patient-identifier",
+                documentation: "CPR number: urn:oid:1.2.208.176.1.2|DDMMYYXXXX (hyphen allowed).",
+            },
+            SearchParam {
+                name: "name",
+                kind: "string",
+                definition: "http://hl7.org/fhir/SearchParameter/Patient-name",
+                documentation: "Every word must start a name part; æ/ø/å and accents fold (\"soren\" finds Søren).",
+            },
+            SearchParam {
+                name: "phone",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/individual-phone",
+                documentation: "Phone number; spaces and +45 are ignored.",
+            },
+        ],
+        documentation: "Citizens. Reads are authorised by care relationship and consent and audited; search hits carry identity only (meta.tag SUBSETTED) — read the Patient for the rest.",
+    },
+    ResourceSupport {
+        resource: "Organization",
+        interactions: &["read", "search-type"],
+        search: &[
+            ID,
+            SearchParam {
+                name: "name",
+                kind: "string",
+                definition: "http://hl7.org/fhir/SearchParameter/Organization-name",
+                documentation: "Part of the name, æ/ø/å folded.",
+            },
+            SearchParam {
+                name: "identifier",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Organization-identifier",
+                documentation: "SOR (urn:oid:1.2.208.176.1.1) or CVR (http://cvr.dk).",
+            },
+            SearchParam {
+                name: "type",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Organization-type",
+                documentation: "Telesund's organisation kind, e.g. municipality, hospital_department.",
+            },
+            SearchParam {
+                name: "partof",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/Organization-partof",
+                documentation: "The parent organisation.",
+            },
+        ],
+        documentation: "Regions, municipalities, hospitals and departments, general practices, the service centre and partners.",
+    },
+    ResourceSupport {
+        resource: "Practitioner",
+        interactions: &["read"],
+        search: &[],
+        documentation: "Staff users.",
+    },
+    ResourceSupport {
+        resource: "PractitionerRole",
+        interactions: &["search-type"],
+        search: &[
+            SearchParam {
+                name: "organization",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/PractitionerRole-organization",
+                documentation: "Staff memberships of an organisation (organisation administrators).",
+            },
+            SearchParam {
+                name: "practitioner",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/PractitionerRole-practitioner",
+                documentation: "The memberships of one staff user.",
+            },
+        ],
+        documentation: "A staff user's role in an organisation for a period.",
+    },
+    ResourceSupport {
+        resource: "CareTeam",
+        interactions: &["search-type"],
+        search: &[SearchParam {
+            name: "patient",
+            kind: "reference",
+            definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+            documentation: "Required: the citizen whose teams to list.",
+        }],
+        documentation: "Care teams spanning organisations; the participant extension care-team-scope bounds what a member may see.",
+    },
+    ResourceSupport {
+        resource: "Consent",
+        interactions: &["search-type"],
+        search: &[SearchParam {
+            name: "patient",
+            kind: "reference",
+            definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+            documentation: "Required: the citizen whose consent history to list.",
+        }],
+        documentation: "Every consent given or withdrawn, newest first; a withdrawal is status inactive with a deny provision.",
+    },
+    ResourceSupport {
+        resource: "AuditEvent",
+        interactions: &["search-type"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-patient",
+                documentation: "Records about one citizen.",
+            },
+            SearchParam {
+                name: "agent",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-agent",
+                documentation: "Records of one staff user (Practitioner/<id>).",
+            },
+            SearchParam {
+                name: "date",
+                kind: "date",
+                definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-date",
+                documentation: "ge/gt and le/lt prefixes; a date without time means the whole day in Danish time.",
+            },
+            SearchParam {
+                name: "outcome",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-outcome",
+                documentation: "4 lists only refused requests.",
+            },
+        ],
+        documentation: "The audit log, for administrators. Read-only: no interface changes or deletes a record. Newest first, paged with _count and the next link.",
+    },
+];
+
+/// The CapabilityStatement for a server reachable at `base` (e.g. `https://…/fhir`).
+pub fn statement(base: &str, software_version: &str, date: &str) -> Value {
+    let resources: Vec<Value> = SUPPORTED
+        .iter()
+        .map(|r| {
+            let mut v = json!({
+                "type": r.resource,
+                "documentation": r.documentation,
+                "interaction": r.interactions.iter().map(|i| json!({ "code": i })).collect::<Vec<_>>(),
+            });
+            if r.interactions.contains(&"update") {
+                v["updateCreate"] = json!(false);
+            }
+            if !r.search.is_empty() {
+                v["searchParam"] = r
+                    .search
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "name": p.name,
+                            "definition": p.definition,
+                            "type": p.kind,
+                            "documentation": p.documentation,
+                        })
+                    })
+                    .collect();
+            }
+            v
+        })
+        .collect();
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": date,
+        "publisher": "Telesund",
+        "kind": "instance",
+        "software": { "name": "Telesund", "version": software_version },
+        "implementation": { "description": "Telesund FHIR R4 server", "url": base },
+        "fhirVersion": crate::FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Authenticate with 'Authorization: Bearer <token>' (an API token) or a session. Every access to a citizen's data is authorised by organisation, care relationship and consent, and audited.",
+            "security": {
+                "cors": false,
+                "service": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth", "display": "OAuth" }], "text": "Bearer API tokens; staff and citizens sign in with OpenID Connect or password" }]
+            },
+            "resource": resources,
+        }],
+    })
+}
