@@ -143,7 +143,16 @@ impl Db {
 
     /// Reads a citizen: identity always, contact details only where the caller may see them.
     pub async fn citizen(&self, ctx: &AccessCtx, id: CitizenId) -> Result<Citizen> {
-        let (mut citizen, _) = self.load_citizen(id).await?;
+        Ok(self.citizen_with_municipality(ctx, id).await?.0)
+    }
+
+    /// [`Db::citizen`] with the name of the municipality of residence (one query, not two).
+    pub async fn citizen_with_municipality(
+        &self,
+        ctx: &AccessCtx,
+        id: CitizenId,
+    ) -> Result<(Citizen, Option<String>)> {
+        let (mut citizen, municipality) = self.load_citizen(id).await?;
         let facts = self.citizen_facts(id).await?;
         let decision = guard(
             self,
@@ -177,7 +186,7 @@ impl Db {
         if !contact {
             blank_contact(&mut citizen);
         }
-        Ok(citizen)
+        Ok((citizen, municipality))
     }
 
     /// The overview page: identity, contact, programmes, care teams, consents, each as allowed.

@@ -129,6 +129,14 @@ impl Db {
         })
     }
 
+    /// The name of an organisation, when there is one (for the display text of a reference).
+    pub async fn organisation_name(&self, id: Option<OrgId>) -> Result<Option<String>> {
+        match id {
+            None => Ok(None),
+            Some(id) => Ok(Some(self.organisation(id).await?.name)),
+        }
+    }
+
     pub async fn organisation_by_sor(&self, sor: &str) -> Result<Option<Organisation>> {
         on_read!(self, |c| {
             let row = sqlx::query(select_orgs!(" WHERE sor_code = $1"))

@@ -251,14 +251,14 @@ fn csrf_failed() -> Response {
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
-    serde_urlencoded_pairs(body)
+    urlencoded_pairs(body)
         .into_iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v)
 }
 
-/// Minimal `application/x-www-form-urlencoded` decoding, enough to find one field.
-fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+/// Minimal `application/x-www-form-urlencoded` decoding (form bodies and query strings).
+pub(crate) fn urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
@@ -298,7 +298,7 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 mod tests {
     #[test]
     fn form_fields_decode() {
-        let pairs = super::serde_urlencoded_pairs(b"a=1&csrf_token=ab%2Bc%3D&q=S%C3%B8ren+Hansen");
+        let pairs = super::urlencoded_pairs(b"a=1&csrf_token=ab%2Bc%3D&q=S%C3%B8ren+Hansen");
         assert_eq!(pairs[1], ("csrf_token".into(), "ab+c=".into()));
         assert_eq!(pairs[2].1, "Søren Hansen");
     }

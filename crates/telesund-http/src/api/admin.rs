@@ -126,7 +126,7 @@ pub struct AuditQuery {
     pub before: Option<String>,
 }
 
-fn parse_time(s: &str, end_of_day: bool) -> Result<Timestamp, ApiError> {
+pub(crate) fn parse_time(s: &str, end_of_day: bool) -> Result<Timestamp, ApiError> {
     if let Some(t) = Timestamp::parse_rfc3339(s) {
         return Ok(t);
     }

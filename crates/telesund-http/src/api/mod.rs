@@ -1,7 +1,7 @@
 //! The JSON API at `/api/v1`. Every route is listed in the OpenAPI document (`openapi.rs`); a
 //! test checks the two agree.
 
-mod admin;
+pub(crate) mod admin;
 mod citizens;
 mod openapi;
 mod session;

@@ -1,0 +1,55 @@
+//! `/fhir`: FHIR R4 over the same storage, access rules and audit as the JSON API. The
+//! resources and their mapping live in `telesund-fhir`; this module is the REST layer:
+//! routing, search parameters, Bundles and OperationOutcomes.
+
+mod audit;
+mod care;
+mod directory;
+mod patient;
+mod rest;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use rest::Fhir;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/metadata", get(metadata))
+        .route("/Patient", get(patient::search).post(patient::create))
+        .route("/Patient/{id}", get(patient::read).put(patient::update))
+        .route("/Organization", get(directory::search_organizations))
+        .route("/Organization/{id}", get(directory::read_organization))
+        .route("/Practitioner/{id}", get(directory::read_practitioner))
+        .route(
+            "/PractitionerRole",
+            get(directory::search_practitioner_roles),
+        )
+        .route("/CareTeam", get(care::search_care_teams))
+        .route("/Consent", get(care::search_consents))
+        .route("/AuditEvent", get(audit::search))
+}
+
+/// The CapabilityStatement; public, as FHIR clients fetch it before they authenticate.
+async fn metadata(State(state): State<AppState>) -> impl IntoResponse {
+    let date = telesund_core::Timestamp::now().to_rfc3339();
+    Fhir(telesund_fhir::capability::statement(
+        &rest::base(&state),
+        env!("CARGO_PKG_VERSION"),
+        &date[..10],
+    ))
+}
+
+/// An error as an OperationOutcome, with the request id in `diagnostics`.
+pub fn outcome_for(err: &ApiError, request_id: &str) -> serde_json::Value {
+    serde_json::to_value(telesund_fhir::OperationOutcome::error(
+        err.code,
+        &err.message,
+        err.location.as_deref(),
+        request_id,
+    ))
+    .unwrap_or_default()
+}
