@@ -169,6 +169,13 @@ async fn every_declared_interaction_answers_with_valid_r4() {
         assert!(patient["telecom"].as_array().is_some_and(|t| !t.is_empty()));
         served.push(patient.clone());
         did("Patient", "read");
+        let by_id = nurse.search(&format!("/fhir/Patient?_id={bent}")).await;
+        assert_eq!(
+            entries(&by_id),
+            vec![patient.clone()],
+            "_id gives the full, read Patient"
+        );
+        served.push(by_id);
 
         // Care relationships.
         let teams = nurse
