@@ -1,7 +1,7 @@
 //! `/fhir/AuditEvent`: the audit log for administrators, newest first, paged. There is no
 //! create, update or delete: records are written only by the server, before each answer.
 
-use super::rest::{Fhir, Params, base, reference};
+use super::rest::{Params, reference, searchset};
 use crate::api::admin::parse_time;
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -11,7 +11,6 @@ use axum::response::IntoResponse;
 use telesund_core::Timestamp;
 use telesund_core::audit::AuditFilter;
 use telesund_core::ids::{AuditId, CitizenId, UserId};
-use telesund_fhir::Bundle;
 use telesund_fhir::audit_event::from_record;
 
 /// The opaque paging cursor in next links: the id of the last record on the previous page.
@@ -61,18 +60,16 @@ pub async fn search(
         apply_date(&mut filter, v.trim())?;
     }
     let mut records = state.db.admin_audit_log(&auth.ctx(), &filter).await?;
-    let base = base(&state);
     let next = (records.len() > limit as usize).then(|| {
         records.truncate(limit as usize);
         let last = records.last().map(|r| r.id.to_string()).unwrap_or_default();
-        format!("{base}/AuditEvent?{}", params.with(CURSOR, &last))
+        (CURSOR, last)
     });
     let entries = records
         .iter()
         .map(|r| (format!("AuditEvent/{}", r.id), from_record(r)))
         .collect();
-    let self_url = format!("{base}/AuditEvent?{}", params.encoded());
-    Ok(Fhir(Bundle::searchset(&base, self_url, next, entries)))
+    Ok(searchset(&state, "AuditEvent", &params, next, entries))
 }
 
 /// A FHIR date parameter (`ge`, `gt`, `le`, `lt`, `eq` or no prefix) as bounds on the filter:

@@ -1,13 +1,12 @@
 //! A citizen's care relationships over FHIR: care teams and the consent history.
 
-use super::rest::{Fhir, Params, base, reference};
+use super::rest::{Params, reference, searchset};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use telesund_core::ids::CitizenId;
-use telesund_fhir::Bundle;
 use telesund_fhir::care_team::{MemberFacts, TeamFacts, from_team};
 use telesund_fhir::consent::from_consent;
 
@@ -54,9 +53,7 @@ pub async fn search_care_teams(
             (format!("CareTeam/{}", t.id), from_team(&facts))
         })
         .collect();
-    let base = base(&state);
-    let self_url = format!("{base}/CareTeam?{}", params.encoded());
-    Ok(Fhir(Bundle::searchset(&base, self_url, None, entries)))
+    Ok(searchset(&state, "CareTeam", &params, None, entries))
 }
 
 pub async fn search_consents(
@@ -71,7 +68,5 @@ pub async fn search_consents(
         .iter()
         .map(|c| (format!("Consent/{}", c.id), from_consent(c)))
         .collect();
-    let base = base(&state);
-    let self_url = format!("{base}/Consent?{}", params.encoded());
-    Ok(Fhir(Bundle::searchset(&base, self_url, None, entries)))
+    Ok(searchset(&state, "Consent", &params, None, entries))
 }

@@ -1,7 +1,7 @@
 //! The directory over FHIR: organisations (Organization), staff users (Practitioner) and their
 //! memberships (PractitionerRole).
 
-use super::rest::{Fhir, Params, base, logical_id, reference, token};
+use super::rest::{Fhir, Params, logical_id, reference, searchset, token};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use telesund_core::identity::OrgKind;
 use telesund_core::ids::{OrgId, UserId};
 use telesund_fhir::organization::from_organisation;
 use telesund_fhir::practitioner::{from_membership, from_staff};
-use telesund_fhir::{Bundle, systems};
+use telesund_fhir::systems;
 
 pub async fn read_organization(
     State(state): State<AppState>,
@@ -75,9 +75,7 @@ pub async fn search_organizations(
         .take(count)
         .map(|o| (format!("Organization/{}", o.id), from_organisation(o)))
         .collect();
-    let base = base(&state);
-    let self_url = format!("{base}/Organization?{}", params.encoded());
-    Ok(Fhir(Bundle::searchset(&base, self_url, None, entries)))
+    Ok(searchset(&state, "Organization", &params, None, entries))
 }
 
 /// Staff see each other's names and work addresses, as in any hospital directory; citizens
@@ -134,7 +132,11 @@ pub async fn search_practitioner_roles(
             ));
         }
     }
-    let base = base(&state);
-    let self_url = format!("{base}/PractitionerRole?{}", params.encoded());
-    Ok(Fhir(Bundle::searchset(&base, self_url, None, entries)))
+    Ok(searchset(
+        &state,
+        "PractitionerRole",
+        &params,
+        None,
+        entries,
+    ))
 }

@@ -1,6 +1,6 @@
 //! `/fhir/Patient`: read, search, create and update citizens.
 
-use super::rest::{Fhir, Params, base, logical_id, token};
+use super::rest::{Fhir, Params, base, logical_id, searchset, token};
 use crate::auth::Auth;
 use crate::body::JsonBody;
 use crate::error::ApiError;
@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use telesund_core::ids::CitizenId;
 use telesund_fhir::patient::{InputError, Patient, from_citizen, into_input, summary};
-use telesund_fhir::{Bundle, systems};
+use telesund_fhir::systems;
 
 fn input_error(e: InputError) -> ApiError {
     let mut err = ApiError::new(e.code, e.message);
@@ -37,8 +37,6 @@ pub async fn search(
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
     let params = Params::parse(query.as_deref(), &["_id", "identifier", "name", "phone"])?;
-    let base = base(&state);
-    let self_url = format!("{base}/Patient?{}", params.encoded());
     if let Some(id) = params.one("_id")? {
         let found = match id.parse::<CitizenId>() {
             Err(_) => Vec::new(),
@@ -48,7 +46,7 @@ pub async fn search(
                 Err(e) => return Err(e.into()),
             },
         };
-        return Ok(Fhir(Bundle::searchset(&base, self_url, None, found)));
+        return Ok(searchset(&state, "Patient", &params, None, found));
     }
     let criteria: Vec<(&str, &str)> = ["identifier", "name", "phone"]
         .into_iter()
@@ -104,7 +102,7 @@ pub async fn search(
             )
         })
         .collect();
-    Ok(Fhir(Bundle::searchset(&base, self_url, None, entries)))
+    Ok(searchset(&state, "Patient", &params, None, entries))
 }
 
 pub async fn create(

@@ -37,6 +37,23 @@ pub fn base(state: &AppState) -> String {
     format!("{}/fhir", state.config.public_url.trim_end_matches('/'))
 }
 
+/// A page of search results for `resource` searched with `params`; `next` names the paging
+/// parameter and its value for the following page, if there is one.
+pub fn searchset<T: Serialize>(
+    state: &AppState,
+    resource: &str,
+    params: &Params,
+    next: Option<(&str, String)>,
+    entries: Vec<(String, T)>,
+) -> Fhir<telesund_fhir::Bundle<T>> {
+    let base = base(state);
+    let self_url = format!("{base}/{resource}?{}", params.encoded());
+    let next = next.map(|(name, value)| format!("{base}/{resource}?{}", params.with(name, &value)));
+    Fhir(telesund_fhir::Bundle::searchset(
+        &base, self_url, next, entries,
+    ))
+}
+
 /// A logical id from the path. An id that cannot be one of ours is simply not found.
 pub fn logical_id<T: FromStr>(s: &str, resource: &str) -> Result<T, ApiError> {
     s.parse()
