@@ -1,7 +1,7 @@
 //! The JSON API at `/api/v1`. Every route is listed in the OpenAPI document (`openapi.rs`); a
 //! test checks the two agree.
 
-pub(crate) mod admin;
+pub mod admin;
 mod citizens;
 mod openapi;
 mod session;
