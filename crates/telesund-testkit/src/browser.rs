@@ -46,6 +46,9 @@ impl Browser {
             .spawn()
             .map_err(|e| anyhow::anyhow!("starting {driver_bin}: {e} (install chromium-driver)"))?;
         let base = format!("http://127.0.0.1:{port}");
+        // reqwest is built without a default TLS provider; the process needs one installed
+        // before any client is made (a second install attempt is harmless).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         while http.get(format!("{base}/status")).send().await.is_err() {

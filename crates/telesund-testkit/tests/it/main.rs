@@ -5,3 +5,4 @@ mod api;
 mod auth;
 mod fhir;
 mod storage;
+mod ui;
