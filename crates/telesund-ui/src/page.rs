@@ -223,6 +223,21 @@ pub fn visitor_language(headers: &HeaderMap, query_lang: Option<&str>) -> Langua
         .unwrap_or(Language::Danish)
 }
 
+/// Ends the session a browser had before signing in again, so one browser holds one session.
+pub async fn drop_old_session(state: &AppState, headers: &HeaderMap) {
+    if let Some(old) = crate::staff::cookie_session(state, headers).await {
+        let _ = state.db.delete_session(&old.token_hash).await;
+    }
+}
+
+/// Keeps a language chosen on a login page (`?lang=en`) in a cookie for the next visit.
+pub fn remember_language(resp: Response, chosen: Option<&str>) -> Response {
+    match chosen.and_then(i18n::parse_lang) {
+        Some(l) => with_cookie(resp, &lang_cookie(l)),
+        None => resp,
+    }
+}
+
 pub fn lang_cookie(lang: Language) -> String {
     format!(
         "lang={}; Path=/; SameSite=Lax; Max-Age=31536000",

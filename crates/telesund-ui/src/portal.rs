@@ -3,8 +3,8 @@
 
 use crate::i18n;
 use crate::page::{
-    CitizenAuth, OrPage, Page, PageResult, lang_cookie, local_path, path_and_query, render,
-    see_other, visitor_language, with_cookie,
+    CitizenAuth, OrPage, Page, PageResult, drop_old_session, local_path, path_and_query,
+    remember_language, render, see_other, visitor_language, with_cookie,
 };
 use crate::staff::{LoginQuery, cookie_session, login_error};
 use crate::view::{CitizenView, citizen_view};
@@ -64,11 +64,7 @@ pub async fn login_form(
             .unwrap_or_default(),
         error: None,
     };
-    let resp = render(StatusCode::OK, &body);
-    match q.lang.as_deref().and_then(i18n::parse_lang) {
-        Some(l) => with_cookie(resp, &lang_cookie(l)),
-        None => resp,
-    }
+    remember_language(render(StatusCode::OK, &body), q.lang.as_deref())
 }
 
 #[derive(Deserialize)]
@@ -92,9 +88,7 @@ pub async fn login(
     let req = request_info(&parts, &Principal::System);
     match login::citizen_login(&state, &f.login, &f.password, &req).await {
         Ok(signed) => {
-            if let Some(old) = cookie_session(&state, &parts.headers).await {
-                let _ = state.db.delete_session(&old.token_hash).await;
-            }
+            drop_old_session(&state, &parts.headers).await;
             Ok(with_cookie(
                 see_other(&portal_next(Some(&f.next))),
                 &session_set_cookie(&state, &signed.cookie_secret),

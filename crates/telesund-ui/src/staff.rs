@@ -3,8 +3,8 @@
 
 use crate::i18n;
 use crate::page::{
-    OrPage, Page, PageResult, StaffAuth, UiError, can_search, encode, lang_cookie, local_path,
-    path_and_query, render, see_other, visitor_language, with_cookie,
+    OrPage, Page, PageResult, StaffAuth, UiError, can_search, drop_old_session, encode, local_path,
+    path_and_query, remember_language, render, see_other, visitor_language, with_cookie,
 };
 use crate::view::{CitizenView, citizen_view};
 use askama::Template;
@@ -84,11 +84,7 @@ pub async fn login_form(
         next: q.next.as_deref().and_then(local_path).unwrap_or_default(),
         error: None,
     };
-    let resp = render(StatusCode::OK, &body);
-    match q.lang.as_deref().and_then(i18n::parse_lang) {
-        Some(l) => with_cookie(resp, &lang_cookie(l)),
-        None => resp,
-    }
+    remember_language(render(StatusCode::OK, &body), q.lang.as_deref())
 }
 
 #[derive(Deserialize)]
@@ -101,13 +97,6 @@ pub struct LoginForm {
     pub next: String,
     #[serde(default)]
     pub lang: String,
-}
-
-/// Ends the session a browser had before signing in again, so one browser holds one session.
-async fn drop_old_session(state: &AppState, headers: &HeaderMap) {
-    if let Some(old) = cookie_session(state, headers).await {
-        let _ = state.db.delete_session(&old.token_hash).await;
-    }
 }
 
 pub async fn login(
