@@ -39,6 +39,16 @@ pub struct CitizenOverview {
 }
 
 /// One line of a citizen's own access log.
+/// A citizen record opened for reading: the identity read allowed, contact already blanked
+/// where refused.
+struct OpenCitizen {
+    citizen: Citizen,
+    municipality: Option<String>,
+    facts: telesund_core::access::CitizenFacts,
+    decision: telesund_core::Decision,
+    contact: telesund_core::Decision,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct AccessLogEntry {
     pub at: Timestamp,
@@ -152,6 +162,26 @@ impl Db {
         ctx: &AccessCtx,
         id: CitizenId,
     ) -> Result<(Citizen, Option<String>)> {
+        let open = self.open_citizen(ctx, id).await?;
+        let category = if open.contact.allowed {
+            DataCategory::Contact
+        } else {
+            DataCategory::Identity
+        };
+        self.audit(vec![ctx.record(
+            &open.decision,
+            AuditAction::Read,
+            "citizen",
+            Some(id),
+            Some(category),
+        )])
+        .await?;
+        Ok((open.citizen, open.municipality))
+    }
+
+    /// The start of every read of a citizen's record: load it, decide the identity read (a
+    /// refusal is audited by `guard`), and decide the contact details, blanked when refused.
+    async fn open_citizen(&self, ctx: &AccessCtx, id: CitizenId) -> Result<OpenCitizen> {
         let (mut citizen, municipality) = self.load_citizen(id).await?;
         let facts = self.citizen_facts(id).await?;
         let decision = guard(
@@ -168,25 +198,17 @@ impl Db {
             &ctx.principal,
             Action::Read(DataCategory::Contact),
             Resource::Citizen(&facts),
-        )
-        .allowed;
-        let category = if contact {
-            DataCategory::Contact
-        } else {
-            DataCategory::Identity
-        };
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "citizen",
-            Some(id),
-            Some(category),
-        )])
-        .await?;
-        if !contact {
+        );
+        if !contact.allowed {
             blank_contact(&mut citizen);
         }
-        Ok((citizen, municipality))
+        Ok(OpenCitizen {
+            citizen,
+            municipality,
+            facts,
+            decision,
+            contact,
+        })
     }
 
     /// The overview page: identity, contact, programmes, care teams, consents, each as allowed.
@@ -195,18 +217,13 @@ impl Db {
         ctx: &AccessCtx,
         id: CitizenId,
     ) -> Result<CitizenOverview> {
-        let (mut citizen, municipality_name) = self.load_citizen(id).await?;
-        let facts = self.citizen_facts(id).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Read(DataCategory::Identity),
-            Resource::Citizen(&facts),
-            AuditAction::Read,
-            "citizen",
-            Some(id),
-        )
-        .await?;
+        let OpenCitizen {
+            citizen,
+            municipality: municipality_name,
+            facts,
+            decision,
+            contact,
+        } = self.open_citizen(ctx, id).await?;
         let may = |c| authorize(&ctx.principal, Action::Read(c), Resource::Citizen(&facts));
         let mut records = vec![ctx.record(
             &decision,
@@ -215,7 +232,6 @@ impl Db {
             Some(id),
             Some(DataCategory::Identity),
         )];
-        let contact = may(DataCategory::Contact);
         if contact.allowed {
             records.push(ctx.record(
                 &contact,
@@ -224,8 +240,6 @@ impl Db {
                 Some(id),
                 Some(DataCategory::Contact),
             ));
-        } else {
-            blank_contact(&mut citizen);
         }
         let relations = may(DataCategory::CareRelationships);
         let (enrolments, care_teams) = if relations.allowed {
