@@ -74,15 +74,10 @@ pub async fn search(
             ))
             .at("identifier"));
         }
-        let digits: String = code.chars().filter(|c| *c != '-').collect();
-        if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::new(
-                telesund_core::ErrorCode::InvalidCpr,
-                "a CPR number has 10 digits",
-            )
-            .at("identifier"));
-        }
-        digits
+        // The domain's CPR rules, so a search refuses exactly what registration refuses.
+        let cpr = telesund_core::Cpr::parse(code)
+            .map_err(|e| ApiError::from(telesund_core::DomainError::from(e)).at("identifier"))?;
+        cpr.as_str().to_string()
     } else {
         value.to_string()
     };
