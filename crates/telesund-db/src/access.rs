@@ -99,7 +99,7 @@ impl Db {
                  FROM enrolments e JOIN organisations o ON o.id = e.org_id WHERE e.citizen_id = $1",
             )
             .bind(citizen.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             let members = sqlx::query(
                 "SELECT t.id AS team_id, t.name, t.managing_org_id, t.active, mo.kind AS managing_kind, \
@@ -108,14 +108,14 @@ impl Db {
                  LEFT JOIN care_team_members m ON m.team_id = t.id WHERE t.citizen_id = $1 ORDER BY t.id",
             )
             .bind(citizen.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             let consents = sqlx::query(
                 "SELECT id, consent_type, programme_id, status, recorded_by, recorded_by_name, recorded_at, note \
                  FROM consents WHERE citizen_id = $1 ORDER BY recorded_at, id",
             )
             .bind(citizen.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
 
             let mut facts = CitizenFacts {

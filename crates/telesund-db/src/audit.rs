@@ -300,7 +300,7 @@ impl Db {
             if let Some(v) = filter.before {
                 q = q.bind(v.0);
             }
-            let rows = q.bind(limit).fetch_all(c).await?;
+            let rows = q.bind(limit).fetch_all(&mut *c).await?;
             rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()
         })
     }

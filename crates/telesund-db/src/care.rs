@@ -109,7 +109,7 @@ impl Db {
             let rows = sqlx::query(
                 "SELECT id, name, description, owner_org_id, active FROM programmes ORDER BY name",
             )
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -346,7 +346,7 @@ impl Db {
                  WHERE e.citizen_id = $1 ORDER BY e.started_at",
             )
             .bind(citizen.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -381,7 +381,7 @@ impl Db {
                  (SELECT m.user_id FROM care_team_members m JOIN care_teams t ON t.id = m.team_id WHERE t.citizen_id = $1)",
             )
             .bind(citizen.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             rows.iter()
                 .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))

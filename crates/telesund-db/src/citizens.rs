@@ -89,7 +89,7 @@ impl Db {
             "SELECT id FROM citizens WHERE id = $1"
         )
         .bind(id.0)
-        .fetch_optional(c)
+        .fetch_optional(&mut *c)
         .await)?;
         found
             .map(|_| ())
@@ -101,18 +101,18 @@ impl Db {
         on_read!(self, |c| {
             let r = sqlx::query(select_citizen!(" WHERE c.id = $1"))
                 .bind(id.0)
-                .fetch_optional(c)
+                .fetch_optional(&mut *c)
                 .await?
                 .ok_or_else(|| DbError::not_found("citizen"))?;
             let phones: Vec<String> = sqlx::query_scalar(
                 "SELECT phone FROM citizen_phones WHERE citizen_id = $1 ORDER BY position",
             )
             .bind(id.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             let kin = sqlx::query("SELECT id, name, relation, phone FROM next_of_kin WHERE citizen_id = $1 ORDER BY position")
                 .bind(id.0)
-                .fetch_all(c)
+                .fetch_all(&mut *c)
                 .await?;
             let cpr: String = r.try_get("cpr")?;
             let language: String = r.try_get("language")?;
@@ -487,7 +487,7 @@ impl Db {
             for p in &params {
                 qry = qry.bind(p);
             }
-            let rows = qry.bind(limit).fetch_all(c).await?;
+            let rows = qry.bind(limit).fetch_all(&mut *c).await?;
             rows.iter()
                 .map(|r| {
                     let cpr: String = r.try_get("cpr")?;
@@ -576,11 +576,11 @@ impl Db {
             let r = match &cpr {
                 Some(cpr) => sqlx::query("SELECT id, given_name, family_name, password_hash, failed_logins, locked_until, language FROM citizens WHERE cpr = $1")
                     .bind(cpr.as_str())
-                    .fetch_optional(c)
+                    .fetch_optional(&mut *c)
                     .await?,
                 None => sqlx::query("SELECT id, given_name, family_name, password_hash, failed_logins, locked_until, language FROM citizens WHERE email = $1")
                     .bind(login.to_lowercase())
-                    .fetch_optional(c)
+                    .fetch_optional(&mut *c)
                     .await?,
             };
             r.map(|r| {
@@ -606,7 +606,7 @@ impl Db {
             "SELECT id FROM citizens WHERE cpr = $1"
         )
         .bind(cpr.as_str())
-        .fetch_optional(c)
+        .fetch_optional(&mut *c)
         .await)?;
         Ok(id.map(CitizenId))
     }
@@ -615,7 +615,7 @@ impl Db {
         on_read!(self, |c| {
             let r = sqlx::query("SELECT given_name, family_name FROM citizens WHERE id = $1")
                 .bind(id.0)
-                .fetch_optional(c)
+                .fetch_optional(&mut *c)
                 .await?
                 .ok_or_else(|| DbError::not_found("citizen"))?;
             let g: String = r.try_get("given_name")?;

@@ -31,6 +31,7 @@ pub(crate) enum Pools {
 pub(crate) struct Inner {
     pub(crate) pools: Pools,
     pub(crate) audit: AuditWriter,
+    pub(crate) bearer_cache: crate::bearer_cache::BearerCache,
 }
 
 /// Cheap to clone; share one per process.
@@ -39,18 +40,23 @@ pub struct Db {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// Runs `$body` with `$c` bound to a pool for reading, once per backend.
+/// Runs `$body` with `$c` bound to one connection for reading (`&mut *c` in each query),
+/// once per backend. One connection for all of a body's queries, because every pool
+/// checkout costs a round trip (the pool tests a connection as it takes it back), and on
+/// SQLite each round trip is a hop to the connection's worker thread.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! on_read {
     ($db:expr, |$c:ident| $body:expr) => {
         match &$db.inner.pools {
             $crate::db::Pools::Sqlite { read, .. } => {
-                let $c = read;
+                let mut conn = read.acquire().await?;
+                let $c = &mut *conn;
                 $body
             }
             $crate::db::Pools::Postgres(pool) => {
-                let $c = pool;
+                let mut conn = pool.acquire().await?;
+                let $c = &mut *conn;
                 $body
             }
         }
@@ -103,8 +109,11 @@ impl Db {
         let pools =
             if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
                 let opts = PgConnectOptions::from_str(&config.url)?;
+                // No test on checkout: the pool already tests each connection as it takes it
+                // back, and a second round trip per checkout halves what a read can do.
                 let pool = PgPoolOptions::new()
                     .max_connections(config.max_connections.max(2))
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?;
@@ -128,12 +137,15 @@ impl Db {
                     .busy_timeout(Duration::from_secs(5));
                 // The writer syncs every commit (FULL): an audit record must survive a power cut.
                 // The audit writer groups records so this costs a fraction of an fsync per request.
+                // An embedded database has no connection to lose, so no test on checkout.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(base.clone().synchronous(SqliteSynchronous::Full))
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(config.max_connections.max(2))
+                    .test_before_acquire(false)
                     .connect_with(base.read_only(true))
                     .await?;
                 Pools::Sqlite { read, write }
@@ -141,7 +153,11 @@ impl Db {
         crate::migrate::run(&pools).await?;
         let audit = AuditWriter::start(&pools);
         Ok(Db {
-            inner: Arc::new(Inner { pools, audit }),
+            inner: Arc::new(Inner {
+                pools,
+                audit,
+                bearer_cache: Default::default(),
+            }),
         })
     }
 
@@ -155,7 +171,7 @@ impl Db {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
         on_read!(self, |c| sqlx::query("SELECT 1")
-            .execute(c)
+            .execute(&mut *c)
             .await
             .map(|_| ()))?;
         Ok(())

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod bearer_cache;
 pub mod care;
 pub mod citizens;
 mod db;

@@ -120,7 +120,7 @@ impl Db {
         on_read!(self, |c| {
             let row = sqlx::query(select_orgs!(" WHERE id = $1"))
                 .bind(id.0)
-                .fetch_optional(c)
+                .fetch_optional(&mut *c)
                 .await?;
             match row {
                 Some(r) => Ok(org_from_row!(r)),
@@ -141,7 +141,7 @@ impl Db {
         on_read!(self, |c| {
             let row = sqlx::query(select_orgs!(" WHERE sor_code = $1"))
                 .bind(sor)
-                .fetch_optional(c)
+                .fetch_optional(&mut *c)
                 .await?;
             row.map(|r| Ok(org_from_row!(r))).transpose()
         })
@@ -153,7 +153,7 @@ impl Db {
         on_read!(self, |c| {
             let rows = sqlx::query(select_orgs!(" WHERE search_name LIKE $1 ORDER BY name"))
                 .bind(&pattern)
-                .fetch_all(c)
+                .fetch_all(&mut *c)
                 .await?;
             rows.iter().map(|r| Ok(org_from_row!(r))).collect()
         })

@@ -85,7 +85,7 @@ impl Db {
                  FROM sessions WHERE token_hash = $1",
             )
             .bind(&hash)
-            .fetch_optional(c)
+            .fetch_optional(&mut *c)
             .await?;
             match r {
                 None => Ok::<_, crate::DbError>(None),

@@ -241,6 +241,7 @@ impl Db {
                 .await?;
             crate::audit::insert_records!(tx, records)
         })?;
+        self.inner.bearer_cache.clear();
         Ok(id)
     }
 
@@ -250,7 +251,7 @@ impl Db {
             "SELECT org_id FROM memberships WHERE id = $1"
         )
         .bind(id.0)
-        .fetch_optional(c)
+        .fetch_optional(&mut *c)
         .await)?;
         let org = OrgId(org.ok_or_else(|| DbError::not_found("membership"))?);
         let decision = self
@@ -266,7 +267,9 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             crate::audit::insert_records!(tx, records)
-        })
+        })?;
+        self.inner.bearer_cache.clear();
+        Ok(())
     }
 
     /// Activates or deactivates a user. The caller must administer one of the user's
@@ -327,14 +330,16 @@ impl Db {
                     .await?;
             }
             crate::audit::insert_records!(tx, records)
-        })
+        })?;
+        self.inner.bearer_cache.clear();
+        Ok(())
     }
 
     pub async fn staff_profile(&self, id: UserId) -> Result<StaffProfile> {
         on_read!(self, |c| {
             let row = sqlx::query("SELECT id, email, name, active, totp_enabled, created_at, language FROM staff_users WHERE id = $1")
                 .bind(id.0)
-                .fetch_optional(c)
+                .fetch_optional(&mut *c)
                 .await?
                 .ok_or_else(|| DbError::not_found("user"))?;
             let language: String = row.try_get("language")?;
@@ -344,7 +349,7 @@ impl Db {
                  JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name, m.role",
             )
             .bind(id.0)
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             let mut memberships = Vec::new();
             for r in &rows {
@@ -377,7 +382,7 @@ impl Db {
             "SELECT id FROM staff_users WHERE email = $1"
         )
         .bind(&email)
-        .fetch_optional(c)
+        .fetch_optional(&mut *c)
         .await)?;
         Ok(id.map(UserId))
     }
@@ -387,7 +392,7 @@ impl Db {
             "SELECT id FROM staff_users WHERE oidc_subject = $1"
         )
         .bind(subject)
-        .fetch_optional(c)
+        .fetch_optional(&mut *c)
         .await)?;
         Ok(id.map(UserId))
     }
@@ -439,10 +444,10 @@ impl Db {
                      JOIN memberships m ON m.user_id = u.id WHERE m.org_id = $1 ORDER BY u.name",
                 )
                 .bind(o.0)
-                .fetch_all(c)
+                .fetch_all(&mut *c)
                 .await?,
                 None => sqlx::query("SELECT id, email, name, active, totp_enabled, created_at FROM staff_users ORDER BY name")
-                    .fetch_all(c)
+                    .fetch_all(&mut *c)
                     .await?,
             };
             rows.iter().map(|r| Ok(user_from_row!(r))).collect()
@@ -456,7 +461,7 @@ impl Db {
                  FROM staff_users WHERE id = $1",
             )
             .bind(user.0)
-            .fetch_optional(c)
+            .fetch_optional(&mut *c)
             .await?
             .ok_or_else(|| DbError::not_found("user"))?;
             Ok(LoginState {
@@ -543,7 +548,9 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             Ok(())
-        })
+        })?;
+        self.inner.bearer_cache.clear();
+        Ok(())
     }
 
     /// Sets a new password (operator tool or the user themselves).

@@ -4,6 +4,7 @@
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result};
 use crate::secrets::{random_secret, sha256_hex};
+use crate::staff::StaffProfile;
 use serde::Serialize;
 use sqlx::Row;
 use telesund_core::Timestamp;
@@ -61,7 +62,7 @@ impl Db {
                 "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at \
                  FROM api_tokens t JOIN staff_users u ON u.id = t.user_id ORDER BY t.created_at",
             )
-            .fetch_all(c)
+            .fetch_all(&mut *c)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -92,6 +93,7 @@ impl Db {
             .rows_affected();
             Ok::<_, DbError>(n)
         })?;
+        self.inner.bearer_cache.clear();
         if n == 0 {
             Err(DbError::not_found("token"))
         } else {
@@ -99,20 +101,34 @@ impl Db {
         }
     }
 
-    /// The active staff user a bearer secret belongs to, if the token is live.
-    pub async fn authenticate_api_token(&self, secret: &str) -> Result<Option<UserId>> {
+    /// The active staff user a bearer secret belongs to, with their memberships, if the token
+    /// is live. Verified tokens are remembered briefly (see [`crate::bearer_cache`]).
+    pub async fn authenticate_api_token(&self, secret: &str) -> Result<Option<StaffProfile>> {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let hash = sha256_hex(secret);
+        if let Some(profile) = self.inner.bearer_cache.get(&hash) {
+            return Ok(Some(profile));
+        }
+        let Some(user) = self.verify_api_token(&hash).await? else {
+            return Ok(None);
+        };
+        let profile = self.staff_profile(user).await?;
+        self.inner.bearer_cache.put(hash, profile.clone());
+        Ok(Some(profile))
+    }
+
+    /// The database check behind [`Db::authenticate_api_token`]; records the token's use.
+    async fn verify_api_token(&self, hash: &str) -> Result<Option<UserId>> {
         let row = on_read!(self, |c| {
             let r = sqlx::query(
                 "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN staff_users u ON u.id = t.user_id \
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = $2",
             )
-            .bind(&hash)
+            .bind(hash)
             .bind(true)
-            .fetch_optional(c)
+            .fetch_optional(&mut *c)
             .await?;
             r.map(|r| {
                 Ok::<_, DbError>((

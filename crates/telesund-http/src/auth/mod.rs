@@ -139,13 +139,12 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Auth>, Ap
                 "use 'Authorization: Bearer <token>'",
             ));
         };
-        let Some(user) = state.db.authenticate_api_token(secret).await? else {
+        let Some(profile) = state.db.authenticate_api_token(secret).await? else {
             return Err(ApiError::new(
                 telesund_core::ErrorCode::Unauthenticated,
                 "the bearer token is unknown or revoked",
             ));
         };
-        let profile = state.db.staff_profile(user).await?;
         let principal = profile.principal();
         let request = request_info(parts, &principal);
         return Ok(Some(Auth {

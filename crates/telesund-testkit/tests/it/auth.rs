@@ -66,6 +66,49 @@ async fn bearer_tokens_authenticate_until_revoked() {
     }
 }
 
+/// Verified tokens are remembered for a few seconds; a change to who the token speaks for
+/// must still count from the very next request.
+#[tokio::test]
+async fn a_remembered_bearer_token_follows_membership_and_deactivation_at_once() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let user = app
+            .db
+            .staff_id_by_email("nurse.horsens@telesund.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, secret) = app.db.create_api_token(user, "gateway").await.unwrap();
+        let status = || async {
+            app.client
+                .get(app.url("/api/v1/citizens?q=bent"))
+                .header("authorization", format!("Bearer {secret}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        };
+        assert_eq!(status().await, 200, "{backend:?}");
+        assert_eq!(status().await, 200, "{backend:?}: served from the cache");
+        let ops = telesund_db::AccessCtx::system("test");
+        let profile = app.db.staff_profile(user).await.unwrap();
+        for m in &profile.memberships {
+            app.db.end_membership(&ops, m.membership.id).await.unwrap();
+        }
+        assert_eq!(
+            status().await,
+            403,
+            "{backend:?}: without memberships the token may not search citizens"
+        );
+        app.db.set_staff_active(&ops, user, false).await.unwrap();
+        assert_eq!(
+            status().await,
+            401,
+            "{backend:?}: a deactivated user's token"
+        );
+    }
+}
+
 #[tokio::test]
 async fn cookie_sessions_need_the_csrf_token_for_changes() {
     let app = spawn_app(Backend::Sqlite).await;
