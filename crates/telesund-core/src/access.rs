@@ -124,6 +124,18 @@ pub enum Action {
         org_id: Option<OrgId>,
     },
     ManageApiTokens,
+    /// Submit home measurements and questionnaire answers for a citizen: the citizen, their
+    /// clinicians, and support staff who help them measure (who may submit what they cannot
+    /// read back).
+    SubmitResults,
+    /// Write and publish the versions of a programme this organisation owns.
+    ManageProgramme {
+        org_id: OrgId,
+    },
+    /// Read a programme's statistics (alarm burden, adherence), never a citizen's data.
+    ReadProgrammeStatistics {
+        org_id: OrgId,
+    },
 }
 
 /// What an access decision is made about.
@@ -300,6 +312,9 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
                 Action::Write(DataCategory::Contact | DataCategory::Consents),
                 Resource::Citizen(f),
             ) if f.citizen_id == Some(*citizen_id) => Decision::allow(None, "own data"),
+            (Action::SubmitResults, Resource::Citizen(f)) if f.citizen_id == Some(*citizen_id) => {
+                Decision::allow(None, "own measurements")
+            }
             _ => Decision::deny(None, "citizens see only their own data"),
         },
         Principal::Staff {
@@ -368,6 +383,43 @@ fn staff(
                 Some(m) => Decision::allow(Some(*m), "administrator of the organisation"),
                 None => Decision::deny(first, "not an administrator of this organisation"),
             }
+        }
+        (
+            Action::ManageProgramme { org_id } | Action::ReadProgrammeStatistics { org_id },
+            Resource::Organisation { ancestors, .. },
+        ) => {
+            if let Some(m) = memberships.iter().find(|m| m.role == Role::SystemAdmin) {
+                return Decision::allow(Some(*m), "system administrator");
+            }
+            let mut roles = vec![Role::Clinician, Role::OrgAdmin];
+            if matches!(action, Action::ReadProgrammeStatistics { .. }) {
+                roles.push(Role::Analyst);
+            }
+            match memberships.iter().find(|m| {
+                roles.contains(&m.role) && (m.org_id == org_id || ancestors.contains(&m.org_id))
+            }) {
+                Some(m) => Decision::allow(Some(*m), "staff of the owning organisation"),
+                None => Decision::deny(first, "the programme belongs to another organisation"),
+            }
+        }
+        (Action::SubmitResults, Resource::Citizen(facts)) => {
+            for m in memberships {
+                for rel in relationships(user, m, facts) {
+                    let helps = matches!(
+                        (m.role, rel),
+                        (Role::Clinician, Relationship::Clinical)
+                            | (Role::SocialSupporter, Relationship::SocialSupport)
+                            | (
+                                Role::ServiceDeskAgent | Role::LogisticsTechnician,
+                                Relationship::ServiceSupport
+                            )
+                    );
+                    if helps {
+                        return Decision::allow(Some(*m), "care relationship");
+                    }
+                }
+            }
+            Decision::deny(first, "no care relationship that allows submitting results")
         }
         (Action::Read(_) | Action::Write(_), Resource::Citizen(facts)) => {
             for m in memberships {

@@ -10,6 +10,7 @@ pub mod cpr;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod monitoring;
 pub mod text;
 pub mod time;
 

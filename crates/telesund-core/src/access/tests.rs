@@ -358,7 +358,77 @@ fn citizens_see_only_themselves() {
     assert!(authorize(&me, Action::Read(Clinical), Resource::Citizen(&f)).allowed);
     assert!(authorize(&me, Action::Write(Consents), Resource::Citizen(&f)).allowed);
     assert!(!authorize(&me, Action::Write(Clinical), Resource::Citizen(&f)).allowed);
+    assert!(authorize(&me, Action::SubmitResults, Resource::Citizen(&f)).allowed);
+    assert!(!authorize(&other, Action::SubmitResults, Resource::Citizen(&f)).allowed);
     assert!(!authorize(&me, Action::SearchCitizens, Resource::Platform).allowed);
+}
+
+#[test]
+fn submitting_results_needs_a_helping_care_relationship() {
+    let mut checked = 0;
+    for role in Role::ALL.iter().copied() {
+        for kind in OrgKind::ALL.iter().copied() {
+            for setup in setups() {
+                for consents in consent_sets() {
+                    let ok = allowed(role, kind, setup, &consents, Action::SubmitResults);
+                    let ctx = format!("{role:?} in {kind:?}, {setup:?}, {consents:?}");
+                    checked += 1;
+                    // Whoever may submit is in the citizen's care: they may see who it is.
+                    if ok {
+                        assert!(
+                            allowed(role, kind, setup, &consents, Action::Read(Identity)),
+                            "{ctx}"
+                        );
+                    }
+                    // Administrators, analysts and educators never submit results.
+                    if matches!(
+                        role,
+                        Role::SystemAdmin | Role::OrgAdmin | Role::Analyst | Role::Educator
+                    ) {
+                        assert!(!ok, "{ctx}");
+                    }
+                    // A clinician submits exactly where they may write clinical data.
+                    if role == Role::Clinician {
+                        assert_eq!(
+                            ok,
+                            allowed(role, kind, setup, &consents, Action::Write(Clinical)),
+                            "{ctx}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000);
+}
+
+#[test]
+fn programmes_are_managed_by_their_owning_organisation() {
+    let hospital = org(200);
+    let clinic = org(201);
+    let who = |o: OrgId, role: Role| Principal::Staff {
+        user_id: UserId::new(),
+        name: "p".into(),
+        memberships: vec![ActingRole {
+            org_id: o,
+            org_kind: OrgKind::Hospital,
+            role,
+        }],
+    };
+    let target = Resource::Organisation {
+        id: clinic,
+        ancestors: &[hospital],
+    };
+    let manage = Action::ManageProgramme { org_id: clinic };
+    let stats = Action::ReadProgrammeStatistics { org_id: clinic };
+    assert!(authorize(&who(clinic, Role::Clinician), manage, target).allowed);
+    assert!(authorize(&who(hospital, Role::Clinician), manage, target).allowed);
+    assert!(authorize(&who(hospital, Role::OrgAdmin), manage, target).allowed);
+    assert!(!authorize(&who(org(202), Role::Clinician), manage, target).allowed);
+    assert!(!authorize(&who(clinic, Role::Analyst), manage, target).allowed);
+    assert!(authorize(&who(clinic, Role::Analyst), stats, target).allowed);
+    assert!(!authorize(&who(clinic, Role::ServiceDeskAgent), stats, target).allowed);
+    assert!(authorize(&who(org(9), Role::SystemAdmin), manage, target).allowed);
 }
 
 #[test]
