@@ -55,4 +55,18 @@ id_type!(
     AuditId,
     /// A next-of-kin contact.
     NextOfKinId,
+    /// One version of a programme's definition (FHIR PlanDefinition).
+    ProgrammeVersionId,
+    /// A citizen's care plan in one programme (FHIR CarePlan).
+    CarePlanId,
+    /// A questionnaire version (FHIR Questionnaire).
+    QuestionnaireId,
+    /// A home measurement (FHIR Observation).
+    ObservationId,
+    /// A citizen's answers to a questionnaire (FHIR QuestionnaireResponse).
+    ResponseId,
+    /// The triage of one result for one care plan (FHIR ClinicalImpression).
+    AssessmentId,
+    /// Work for a care team (FHIR Task).
+    TaskId,
 );

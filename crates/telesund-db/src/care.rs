@@ -146,14 +146,18 @@ impl Db {
             Some(citizen),
         )
         .await?;
-        if !self
+        let programme_name = self
             .programmes()
             .await?
-            .iter()
-            .any(|p| p.id == programme && p.active)
-        {
-            return Err(DbError::not_found("programme"));
-        }
+            .into_iter()
+            .find(|p| p.id == programme && p.active)
+            .ok_or_else(|| DbError::not_found("programme"))?
+            .name;
+        // Enrolment applies the programme's active version: the care plan is made in the
+        // same transaction, so there is never an enrolment without its plan.
+        let pending = self
+            .pending_plan(citizen, programme, &programme_name, org)
+            .await?;
         let now = Timestamp::now();
         let e = Enrolment {
             id: EnrolmentId::new(),
@@ -207,6 +211,18 @@ impl Db {
                 .bind(now.0)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(p) = &pending {
+                crate::monitoring::plans::insert_pending_plan!(
+                    tx,
+                    p,
+                    citizen,
+                    e.id,
+                    org,
+                    now,
+                    by.map(|u| u.0),
+                    &by_name
+                );
+            }
             crate::audit::insert_records!(tx, records)
         })?;
         Ok(e)

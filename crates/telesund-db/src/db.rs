@@ -177,6 +177,22 @@ impl Db {
         Ok(())
     }
 
+    /// How many rows a table holds (tests and the operator's statistics). Only plain table
+    /// names are accepted, so this never carries input into SQL.
+    pub async fn count_rows(&self, table: &str) -> Result<i64> {
+        if table.is_empty() || !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(crate::DbError::Internal(format!(
+                "'{table}' is not a table name"
+            )));
+        }
+        on_read!(self, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table}"
+        )))
+        .fetch_one(&mut *c)
+        .await
+        .map_err(crate::DbError::from))
+    }
+
     /// Audit throughput so far: (records, commits).
     pub fn audit_stats(&self) -> (u64, u64) {
         self.inner.audit.stats()
@@ -230,8 +246,9 @@ impl Db {
                     .map(|r| {
                         let ty: String = r.get("ty");
                         let class = match ty.as_str() {
-                            "BLOB" => "id",
+                            "BLOB" => "bytes",
                             "INTEGER" | "BIGINT" => "integer",
+                            "REAL" => "real",
                             _ => "text",
                         };
                         let nn: i64 = r.get("nn");
@@ -256,8 +273,9 @@ impl Db {
                     .map(|r| {
                         let ty: String = r.get("ty");
                         let class = match ty.as_str() {
-                            "uuid" => "id",
+                            "uuid" | "bytea" => "bytes",
                             "bigint" | "boolean" => "integer",
+                            "double precision" => "real",
                             _ => "text",
                         };
                         let nl: String = r.get("nl");

@@ -16,6 +16,7 @@ pub mod citizens;
 mod db;
 pub mod error;
 mod migrate;
+pub mod monitoring;
 pub mod organisations;
 pub mod secrets;
 pub mod sessions;

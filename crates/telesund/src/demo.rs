@@ -8,10 +8,13 @@
 use telesund_core::care::{ConsentStatus, ConsentType, TeamScope};
 use telesund_core::identity::{Address, CitizenInput, Language, NextOfKinInput, OrgKind, Role};
 use telesund_core::ids::OrgId;
+use telesund_core::monitoring::programme::VersionStatus;
 use telesund_db::care::{NewConsent, NewTeamMember};
 use telesund_db::organisations::NewOrganisation;
 use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db};
+
+mod programmes;
 
 pub const DEMO_PASSWORD: &str = "telesund-demo";
 const REGION_SOR: &str = "999000000001";
@@ -373,6 +376,15 @@ async fn citizens(db: &Db, ctx: &AccessCtx, o: &Orgs) -> anyhow::Result<()> {
         ids.push(db.create_programme(ctx, name, desc, owner).await?.id);
     }
     let (heart, diabetes, copd) = (ids[0], ids[1], ids[2]);
+    for (id, definition) in [
+        (heart, programmes::heart_failure()),
+        (diabetes, programmes::type2_diabetes()),
+        (copd, programmes::copd()),
+    ] {
+        let v = db.create_programme_version(ctx, id, &definition).await?;
+        db.set_programme_version_status(ctx, v.id, VersionStatus::Active)
+            .await?;
+    }
 
     // Bent Hansen: multi-morbid, followed by both the heart-failure clinic and Horsens Kommune.
     let mut bent = citizen(

@@ -6,6 +6,7 @@
 
 pub mod assess;
 pub mod codes;
+pub mod observation;
 pub mod programme;
 pub mod questionnaire;
 pub mod rules;

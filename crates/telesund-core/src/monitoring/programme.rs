@@ -11,6 +11,8 @@ use super::schedule::Schedule;
 use super::thresholds::ThresholdSet;
 use crate::error::DomainError;
 use crate::identity::string_enum;
+use crate::ids::{CarePlanId, CareTeamId, CitizenId, EnrolmentId, ProgrammeId, ProgrammeVersionId};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 string_enum!(
@@ -219,6 +221,44 @@ impl PlanDefinition {
         }
         Ok(())
     }
+}
+
+/// One version of a programme.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgrammeVersion {
+    pub id: ProgrammeVersionId,
+    pub programme_id: ProgrammeId,
+    pub version: i64,
+    pub status: VersionStatus,
+    pub definition: PlanDefinition,
+    pub created_by_name: String,
+    pub created_at: Timestamp,
+    pub activated_at: Option<Timestamp>,
+    pub retired_at: Option<Timestamp>,
+}
+
+string_enum!(
+    /// A care plan follows its enrolment: active, paused (e.g. during admission: results are
+    /// kept but not triaged, nothing is missing), ended.
+    PlanStatus { Active = "active", Paused = "paused", Ended = "ended" }
+);
+
+/// A citizen's care plan: the programme version applied to them, with their own copy of the
+/// activities, thresholds and rules, routed to one care team.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CarePlan {
+    pub id: CarePlanId,
+    pub citizen_id: CitizenId,
+    pub enrolment_id: EnrolmentId,
+    pub programme_id: ProgrammeId,
+    pub programme_name: String,
+    pub programme_version_id: ProgrammeVersionId,
+    pub care_team_id: CareTeamId,
+    pub status: PlanStatus,
+    pub definition: PlanDefinition,
+    pub started_at: Timestamp,
+    pub paused_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -4,5 +4,6 @@
 mod api;
 mod auth;
 mod fhir;
+mod monitoring;
 mod storage;
 mod ui;

@@ -29,7 +29,7 @@ fn input(cpr: &str, given: &str, family: &str) -> CitizenInput {
     }
 }
 
-async fn staff_ctx(db: &Db, email: &str) -> AccessCtx {
+pub(crate) async fn staff_ctx(db: &Db, email: &str) -> AccessCtx {
     let id = db.staff_id_by_email(email).await.unwrap().unwrap();
     let principal = db.staff_profile(id).await.unwrap().principal();
     AccessCtx::new(
@@ -42,7 +42,7 @@ async fn staff_ctx(db: &Db, email: &str) -> AccessCtx {
     )
 }
 
-async fn demo_db(backend: Backend) -> telesund_testkit::TestDb {
+pub(crate) async fn demo_db(backend: Backend) -> telesund_testkit::TestDb {
     let t = test_db(backend).await;
     telesund::demo::load(&t.db).await.unwrap();
     t

@@ -1,0 +1,440 @@
+//! Care plans: a programme version applied to a citizen at enrolment, with the citizen's own
+//! copy of thresholds and rules, routed to a care team; threshold overrides with their
+//! history; pause, resume and end.
+
+use super::{from_json, to_json};
+use crate::access::{AccessCtx, guard};
+use crate::db::{Db, on_read, on_write};
+use crate::error::{DbError, Result};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use telesund_core::Timestamp;
+use telesund_core::access::{Action, DataCategory, Resource};
+use telesund_core::audit::AuditAction;
+use telesund_core::ids::*;
+use telesund_core::monitoring::Quantity;
+use telesund_core::monitoring::programme::{CarePlan, PlanStatus, ProgrammeVersion};
+use telesund_core::monitoring::thresholds::Bounds;
+
+/// What enrolment adds when the programme has an active version: the plan, and the team it
+/// is routed to (the citizen's team managed by the enrolling organisation, made if missing).
+pub(crate) struct PendingPlan {
+    pub(crate) plan_id: CarePlanId,
+    pub(crate) version: ProgrammeVersion,
+    pub(crate) team_id: CareTeamId,
+    /// A new team: its name; the enrolling organisation's clinicians are its members.
+    pub(crate) new_team: Option<String>,
+}
+
+/// One entry in a plan's history.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub kind: String,
+    pub quantity: Option<Quantity>,
+    pub old_value: Option<Bounds>,
+    pub new_value: Option<Bounds>,
+    pub reason: String,
+    pub changed_by_name: String,
+    pub changed_at: Timestamp,
+}
+
+const PLAN_COLUMNS: &str = "cp.id, cp.citizen_id, cp.enrolment_id, cp.programme_version_id, cp.care_team_id, cp.status, cp.definition, \
+     cp.started_at, cp.paused_at, cp.ended_at, pv.programme_id, p.name AS programme_name";
+const PLAN_FROM: &str = "FROM care_plans cp JOIN programme_versions pv ON pv.id = cp.programme_version_id \
+     JOIN programmes p ON p.id = pv.programme_id";
+
+macro_rules! plan_from_row {
+    ($r:expr) => {{
+        let status: String = $r.try_get("status")?;
+        let definition: String = $r.try_get("definition")?;
+        CarePlan {
+            id: CarePlanId($r.try_get("id")?),
+            citizen_id: CitizenId($r.try_get("citizen_id")?),
+            enrolment_id: EnrolmentId($r.try_get("enrolment_id")?),
+            programme_id: ProgrammeId($r.try_get("programme_id")?),
+            programme_name: $r.try_get("programme_name")?,
+            programme_version_id: ProgrammeVersionId($r.try_get("programme_version_id")?),
+            care_team_id: CareTeamId($r.try_get("care_team_id")?),
+            status: PlanStatus::parse(&status)?,
+            definition: from_json(&definition)?,
+            started_at: Timestamp($r.try_get("started_at")?),
+            paused_at: $r.try_get::<Option<i64>, _>("paused_at")?.map(Timestamp),
+            ended_at: $r.try_get::<Option<i64>, _>("ended_at")?.map(Timestamp),
+        }
+    }};
+}
+
+impl Db {
+    /// The plan an enrolment will make, or `None` when the programme has no active version
+    /// (a programme without telemonitoring, e.g. education only).
+    pub(crate) async fn pending_plan(
+        &self,
+        citizen: CitizenId,
+        programme: ProgrammeId,
+        programme_name: &str,
+        org: OrgId,
+    ) -> Result<Option<PendingPlan>> {
+        let Some(version) = self.active_programme_version(programme).await? else {
+            return Ok(None);
+        };
+        let existing: Option<uuid::Uuid> = on_read!(self, |c| {
+            sqlx::query_scalar(
+            "SELECT id FROM care_teams WHERE citizen_id = $1 AND managing_org_id = $2 AND active = $3 ORDER BY created_at LIMIT 1"
+        )
+        .bind(citizen.0)
+        .bind(org.0)
+        .bind(true)
+        .fetch_optional(&mut *c)
+        .await
+        })?;
+        let org_name = self.organisation(org).await?.name;
+        Ok(Some(PendingPlan {
+            plan_id: CarePlanId::new(),
+            version,
+            team_id: existing.map(CareTeamId).unwrap_or_default(),
+            new_team: existing
+                .is_none()
+                .then(|| format!("{programme_name} – {org_name}")),
+        }))
+    }
+
+    /// The plans of a citizen, newest first, as the caller may see them (clinical data).
+    pub async fn care_plans_of(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+    ) -> Result<Vec<CarePlan>> {
+        self.citizen_exists(citizen).await?;
+        let facts = self.citizen_facts(citizen).await?;
+        let decision = guard(
+            self,
+            ctx,
+            Action::Read(DataCategory::Clinical),
+            Resource::Citizen(&facts),
+            AuditAction::Read,
+            "care_plan",
+            Some(citizen),
+        )
+        .await?;
+        let plans = self.plans_of_citizen(citizen).await?;
+        self.audit(vec![ctx.record(
+            &decision,
+            AuditAction::Read,
+            "care_plan",
+            Some(citizen),
+            Some(DataCategory::Clinical),
+        )])
+        .await?;
+        Ok(plans)
+    }
+
+    /// Every plan of a citizen, for storage's own use (triage): no access check.
+    pub(crate) async fn plans_of_citizen(&self, citizen: CitizenId) -> Result<Vec<CarePlan>> {
+        on_read!(self, |c| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PLAN_COLUMNS} {PLAN_FROM} WHERE cp.citizen_id = $1 ORDER BY cp.started_at DESC"
+            )))
+            .bind(citizen.0)
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter().map(|r| Ok(plan_from_row!(r))).collect()
+        })
+    }
+
+    pub(crate) async fn plan(&self, id: CarePlanId) -> Result<CarePlan> {
+        on_read!(self, |c| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PLAN_COLUMNS} {PLAN_FROM} WHERE cp.id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or_else(|| DbError::not_found("care plan"))?;
+            Ok(plan_from_row!(r))
+        })
+    }
+
+    /// Decides a clinical change to a plan.
+    async fn authorize_plan_change(
+        &self,
+        ctx: &AccessCtx,
+        plan: &CarePlan,
+    ) -> Result<telesund_core::Decision> {
+        let facts = self.citizen_facts(plan.citizen_id).await?;
+        guard(
+            self,
+            ctx,
+            Action::Write(DataCategory::Clinical),
+            Resource::Citizen(&facts),
+            AuditAction::Update,
+            "care_plan",
+            Some(plan.citizen_id),
+        )
+        .await
+    }
+
+    /// Overrides one quantity's thresholds for this citizen. A reason is required: it is
+    /// shown in the plan's history next to the old and new bounds.
+    pub async fn override_thresholds(
+        &self,
+        ctx: &AccessCtx,
+        plan_id: CarePlanId,
+        quantity: Quantity,
+        bounds: Bounds,
+        reason: &str,
+    ) -> Result<CarePlan> {
+        let mut plan = self.plan(plan_id).await?;
+        let decision = self.authorize_plan_change(ctx, &plan).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(telesund_core::DomainError::invalid(
+                "give a reason for changing the thresholds",
+            )
+            .into());
+        }
+        if !plan
+            .definition
+            .measures(telesund_core::monitoring::MeasurementType::of(quantity))
+        {
+            return Err(telesund_core::DomainError::invalid(format!(
+                "the plan does not measure {}",
+                quantity.as_str()
+            ))
+            .into());
+        }
+        let old = plan.definition.thresholds.get(quantity).copied();
+        plan.definition.thresholds.set(quantity, bounds)?;
+        let json = to_json(&plan.definition)?;
+        let (old_json, new_json) = (old.map(|b| to_json(&b)).transpose()?, to_json(&bounds)?);
+        let mut record = ctx.record(
+            &decision,
+            AuditAction::Update,
+            "care_plan",
+            Some(plan.citizen_id),
+            Some(DataCategory::Clinical),
+        );
+        record.entity_id = Some(plan_id.to_string());
+        let records = [record];
+        let (by, by_name) = (
+            ctx.principal.user_id().map(|u| u.0),
+            ctx.principal.display_name().to_string(),
+        );
+        on_write!(self, |tx| {
+            sqlx::query("UPDATE care_plans SET definition = $1 WHERE id = $2")
+                .bind(&json)
+                .bind(plan_id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO care_plan_changes (id, care_plan_id, kind, quantity, old_value, new_value, reason, changed_by, changed_by_name, changed_at) \
+                 VALUES ($1, $2, 'thresholds', $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind(plan_id.0)
+            .bind(quantity.as_str())
+            .bind(old_json.as_deref())
+            .bind(&new_json)
+            .bind(reason)
+            .bind(by)
+            .bind(&by_name)
+            .bind(Timestamp::now().0)
+            .execute(&mut *tx)
+            .await?;
+            crate::audit::insert_records!(tx, records)
+        })?;
+        Ok(plan)
+    }
+
+    /// Pauses (e.g. during admission), resumes or ends a plan; the enrolment follows.
+    pub async fn set_care_plan_status(
+        &self,
+        ctx: &AccessCtx,
+        plan_id: CarePlanId,
+        next: PlanStatus,
+        reason: &str,
+    ) -> Result<CarePlan> {
+        let plan = self.plan(plan_id).await?;
+        let decision = self.authorize_plan_change(ctx, &plan).await?;
+        let kind = match (plan.status, next) {
+            (PlanStatus::Active, PlanStatus::Paused) => "paused",
+            (PlanStatus::Paused, PlanStatus::Active) => "resumed",
+            (PlanStatus::Active | PlanStatus::Paused, PlanStatus::Ended) => "ended",
+            (from, to) => {
+                return Err(telesund_core::DomainError::new(
+                    telesund_core::ErrorCode::Conflict,
+                    format!("a {} plan cannot become {}", from.as_str(), to.as_str()),
+                )
+                .into());
+            }
+        };
+        let now = Timestamp::now();
+        let mut record = ctx.record(
+            &decision,
+            AuditAction::Update,
+            "care_plan",
+            Some(plan.citizen_id),
+            Some(DataCategory::Clinical),
+        );
+        record.entity_id = Some(plan_id.to_string());
+        let records = [record];
+        let (by, by_name) = (
+            ctx.principal.user_id().map(|u| u.0),
+            ctx.principal.display_name().to_string(),
+        );
+        on_write!(self, |tx| {
+            // Resuming starts the missing-measurement check afresh: a paused stretch is
+            // never reported as missing.
+            sqlx::query(
+                "UPDATE care_plans SET status = $1, \
+                 paused_at = CASE WHEN $1 = 'paused' THEN $2 ELSE NULL END, \
+                 ended_at = CASE WHEN $1 = 'ended' THEN $2 ELSE ended_at END, \
+                 missing_checked_until = CASE WHEN $1 = 'active' THEN $2 ELSE missing_checked_until END \
+                 WHERE id = $3",
+            )
+            .bind(next.as_str())
+            .bind(now.0)
+            .bind(plan_id.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE enrolments SET status = $1, ended_at = CASE WHEN $1 = 'ended' THEN $2 ELSE NULL END WHERE id = $3",
+            )
+            .bind(next.as_str())
+            .bind(now.0)
+            .bind(plan.enrolment_id.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO care_plan_changes (id, care_plan_id, kind, reason, changed_by, changed_by_name, changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind(plan_id.0)
+            .bind(kind)
+            .bind(reason.trim())
+            .bind(by)
+            .bind(&by_name)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
+            if next == PlanStatus::Ended {
+                sqlx::query(
+                    "UPDATE tasks SET status = 'cancelled', updated_at = $1 WHERE care_plan_id = $2 AND status IN ('requested','in-progress')",
+                )
+                .bind(now.0)
+                .bind(plan_id.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            crate::audit::insert_records!(tx, records)
+        })?;
+        self.plan(plan_id).await
+    }
+
+    /// A plan's history: creation, threshold overrides with reasons, pauses, the end.
+    pub async fn care_plan_history(
+        &self,
+        ctx: &AccessCtx,
+        plan_id: CarePlanId,
+    ) -> Result<Vec<PlanChange>> {
+        let plan = self.plan(plan_id).await?;
+        let facts = self.citizen_facts(plan.citizen_id).await?;
+        let decision = guard(
+            self,
+            ctx,
+            Action::Read(DataCategory::Clinical),
+            Resource::Citizen(&facts),
+            AuditAction::Read,
+            "care_plan",
+            Some(plan.citizen_id),
+        )
+        .await?;
+        let changes = on_read!(self, |c| {
+            let rows = sqlx::query(
+                "SELECT kind, quantity, old_value, new_value, reason, changed_by_name, changed_at FROM care_plan_changes \
+                 WHERE care_plan_id = $1 ORDER BY changed_at, id",
+            )
+            .bind(plan_id.0)
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let quantity: Option<String> = r.try_get("quantity")?;
+                    let old: Option<String> = r.try_get("old_value")?;
+                    let new: Option<String> = r.try_get("new_value")?;
+                    Ok(PlanChange {
+                        kind: r.try_get("kind")?,
+                        quantity: quantity.map(|q| Quantity::parse(&q)).transpose()?,
+                        old_value: old.map(|s| from_json(&s)).transpose()?,
+                        new_value: new.map(|s| from_json(&s)).transpose()?,
+                        reason: r.try_get("reason")?,
+                        changed_by_name: r.try_get("changed_by_name")?,
+                        changed_at: Timestamp(r.try_get("changed_at")?),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let mut record = ctx.record(
+            &decision,
+            AuditAction::Read,
+            "care_plan",
+            Some(plan.citizen_id),
+            Some(DataCategory::Clinical),
+        );
+        record.entity_id = Some(plan_id.to_string());
+        self.audit(vec![record]).await?;
+        Ok(changes)
+    }
+}
+
+/// Inserts a pending plan (and its new team) inside the enrolment's transaction.
+macro_rules! insert_pending_plan {
+    ($tx:expr, $pending:expr, $citizen:expr, $enrolment:expr, $org:expr, $now:expr, $by:expr, $by_name:expr) => {{
+        let p: &$crate::monitoring::plans::PendingPlan = $pending;
+        if let Some(name) = &p.new_team {
+            sqlx::query("INSERT INTO care_teams (id, citizen_id, name, managing_org_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(p.team_id.0)
+                .bind($citizen.0)
+                .bind(name)
+                .bind($org.0)
+                .bind(true)
+                .bind($now.0)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query("INSERT INTO care_team_members (id, team_id, org_id, user_id, role, scope, valid_from, valid_to) VALUES ($1, $2, $3, NULL, $4, $5, $6, NULL)")
+                .bind(uuid::Uuid::now_v7())
+                .bind(p.team_id.0)
+                .bind($org.0)
+                .bind(telesund_core::identity::Role::Clinician.as_str())
+                .bind(telesund_core::care::TeamScope::Clinical.as_str())
+                .bind($now.0)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO care_plans (id, citizen_id, enrolment_id, programme_version_id, care_team_id, status, definition, started_at, missing_checked_until) \
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)",
+        )
+        .bind(p.plan_id.0)
+        .bind($citizen.0)
+        .bind($enrolment.0)
+        .bind(p.version.id.0)
+        .bind(p.team_id.0)
+        .bind($crate::monitoring::to_json(&p.version.definition)?)
+        .bind($now.0)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO care_plan_changes (id, care_plan_id, kind, reason, changed_by, changed_by_name, changed_at) VALUES ($1, $2, 'created', $3, $4, $5, $6)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(p.plan_id.0)
+        .bind(format!("programversion {}", p.version.version))
+        .bind($by)
+        .bind($by_name)
+        .bind($now.0)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use insert_pending_plan;
