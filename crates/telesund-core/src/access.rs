@@ -224,7 +224,21 @@ fn relationships(user: UserId, m: &ActingRole, facts: &CitizenFacts) -> Vec<Rela
             found.push(Relationship::Clinical);
         }
     }
-    for team in facts.care_teams.iter().filter(|t| t.active) {
+    let team_in_force = |team: &CareTeam| {
+        team.active
+            && team.enrolment_id.is_none_or(|id| {
+                facts.enrolments.iter().any(|e| {
+                    e.id == id
+                        && e.is_current(now)
+                        && has_consent(
+                            &facts.consents,
+                            ConsentType::TelemedicineParticipation,
+                            Some(e.programme_id),
+                        )
+                })
+            })
+    };
+    for team in facts.care_teams.iter().filter(|t| team_in_force(t)) {
         let team_sector = facts.org(team.managing_org_id).map(|(k, _)| k.sector());
         for member in team.members.iter().filter(|x| x.active_at(now)) {
             let is_me = member.org_id == m.org_id

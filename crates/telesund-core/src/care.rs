@@ -63,6 +63,10 @@ pub struct CareTeam {
     /// The organisation that manages the team.
     pub managing_org_id: OrgId,
     pub active: bool,
+    /// Set on a team made for an enrolment's care plan: such a team grants access only while
+    /// that enrolment is current and the citizen's consent to the programme holds, so
+    /// withdrawing the consent closes the team too.
+    pub enrolment_id: Option<EnrolmentId>,
     pub members: Vec<TeamMember>,
 }
 

@@ -102,7 +102,7 @@ impl Db {
             .fetch_all(&mut *c)
             .await?;
             let members = sqlx::query(
-                "SELECT t.id AS team_id, t.name, t.managing_org_id, t.active, mo.kind AS managing_kind, \
+                "SELECT t.id AS team_id, t.name, t.managing_org_id, t.active, t.enrolment_id, mo.kind AS managing_kind, \
                         m.id, m.org_id, m.user_id, m.role, m.scope, m.valid_from, m.valid_to \
                  FROM care_teams t JOIN organisations mo ON mo.id = t.managing_org_id \
                  LEFT JOIN care_team_members m ON m.team_id = t.id WHERE t.citizen_id = $1 ORDER BY t.id",
@@ -153,6 +153,9 @@ impl Db {
                         name: r.try_get("name")?,
                         managing_org_id: managing,
                         active: r.try_get("active")?,
+                        enrolment_id: r
+                            .try_get::<Option<uuid::Uuid>, _>("enrolment_id")?
+                            .map(EnrolmentId),
                         members: Vec::new(),
                     });
                 }

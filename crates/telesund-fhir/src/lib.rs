@@ -12,6 +12,7 @@ pub mod capability;
 pub mod care_team;
 pub mod consent;
 pub mod datatypes;
+pub mod observation;
 pub mod organization;
 pub mod outcome;
 pub mod patient;

@@ -146,6 +146,7 @@ fn facts(setup: Setup, role: Role, my_kind: OrgKind, consents: &[ConsentType]) -
                 name: "team".into(),
                 managing_org_id: managing,
                 active: true,
+                enrolment_id: None,
                 members: vec![TeamMember {
                     id: TeamMemberId::new(),
                     org_id: org(ME_ORG),

@@ -29,6 +29,9 @@ CREATE TABLE questionnaires (
     UNIQUE (key, version)
 );
 
+-- A team made for an enrolment's care plan lives by that enrolment and its consent.
+ALTER TABLE care_teams ADD COLUMN enrolment_id UUID REFERENCES enrolments(id);
+
 CREATE TABLE care_plans (
     id UUID PRIMARY KEY,
     citizen_id UUID NOT NULL REFERENCES citizens(id),

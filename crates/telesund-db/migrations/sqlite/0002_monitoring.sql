@@ -29,6 +29,9 @@ CREATE TABLE questionnaires (
     UNIQUE (key, version)
 ) STRICT;
 
+-- A team made for an enrolment's care plan lives by that enrolment and its consent.
+ALTER TABLE care_teams ADD COLUMN enrolment_id BLOB REFERENCES enrolments(id);
+
 CREATE TABLE care_plans (
     id BLOB PRIMARY KEY,
     citizen_id BLOB NOT NULL REFERENCES citizens(id),

@@ -392,13 +392,14 @@ macro_rules! insert_pending_plan {
     ($tx:expr, $pending:expr, $citizen:expr, $enrolment:expr, $org:expr, $now:expr, $by:expr, $by_name:expr) => {{
         let p: &$crate::monitoring::plans::PendingPlan = $pending;
         if let Some(name) = &p.new_team {
-            sqlx::query("INSERT INTO care_teams (id, citizen_id, name, managing_org_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO care_teams (id, citizen_id, name, managing_org_id, active, created_at, enrolment_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(p.team_id.0)
                 .bind($citizen.0)
                 .bind(name)
                 .bind($org.0)
                 .bind(true)
                 .bind($now.0)
+                .bind($enrolment.0)
                 .execute(&mut *$tx)
                 .await?;
             sqlx::query("INSERT INTO care_team_members (id, team_id, org_id, user_id, role, scope, valid_from, valid_to) VALUES ($1, $2, $3, NULL, $4, $5, $6, NULL)")
