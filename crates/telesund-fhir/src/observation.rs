@@ -926,6 +926,13 @@ mod tests {
 
     const CITIZEN: &str = "0193a5f2-7c1e-7d3a-9b2e-1f2a3b4c5d6e";
 
+    /// The weight fixture with one change made to it.
+    fn weight_with(change: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
+        let mut v = weight_json();
+        change(&mut v);
+        v
+    }
+
     fn weight_json() -> Value {
         json!({
             "resourceType": "Observation",
@@ -1177,217 +1184,171 @@ mod tests {
         let cases: Vec<(Value, &str, &str)> = vec![
             // Unknown code, with the accepted codings listed.
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["code"] = json!({ "coding": [{ "system": LOINC, "code": "39156-5" }] });
-                    v
-                },
+                }),
                 "Observation.code",
                 "29463-7",
             ),
             // A component code as the Observation's code.
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["code"] = json!({ "coding": [{ "system": LOINC, "code": "8480-6" }] });
-                    v
-                },
+                }),
                 "Observation.code",
                 "85354-9",
             ),
             // Codings that disagree.
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["code"]["coding"]
                         .as_array_mut()
                         .unwrap()
                         .push(json!({ "system": MDC, "code": "149546" }));
-                    v
-                },
+                }),
                 "Observation.code.coding[1]",
                 "disagree",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v.as_object_mut().unwrap().remove("valueQuantity");
-                    v
-                },
+                }),
                 "Observation.valueQuantity",
                 "needs",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["valueQuantity"].as_object_mut().unwrap().remove("value");
-                    v
-                },
+                }),
                 "Observation.valueQuantity.value",
                 "missing",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["effectiveDateTime"] = json!("2026-11-22");
-                    v
-                },
+                }),
                 "Observation.effectiveDateTime",
                 "full date and time",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["effectiveDateTime"] = json!("2026-11-22T07:30:00");
-                    v
-                },
+                }),
                 "Observation.effectiveDateTime",
                 "offset",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v.as_object_mut().unwrap().remove("effectiveDateTime");
-                    v
-                },
+                }),
                 "Observation.effectiveDateTime",
                 "time it was taken",
             ),
             (
-                {
-                    let mut v = weight_json();
-                    subject(&mut v, "Group/1");
-                    v
-                },
+                weight_with(|v| {
+                    subject(v, "Group/1");
+                }),
                 "Observation.subject",
                 "Patient/<id>",
             ),
             (
-                {
-                    let mut v = weight_json();
-                    subject(&mut v, "https://elsewhere.example/fhir/Patient/1");
-                    v
-                },
+                weight_with(|v| {
+                    subject(v, "https://elsewhere.example/fhir/Patient/1");
+                }),
                 "Observation.subject",
                 "Patient/<id>",
             ),
             (
-                {
-                    let mut v = weight_json();
-                    subject(&mut v, "Patient/1203451235");
-                    v
-                },
+                weight_with(|v| {
+                    subject(v, "Patient/1203451235");
+                }),
                 "Observation.subject",
                 "not a Telesund Patient id",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["subject"] = json!({ "identifier": { "system": crate::systems::CPR, "value": "1203451235" } });
-                    v
-                },
+                }),
                 "Observation.subject",
                 "Patient/<id>",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["valueQuantity"]["system"] = json!("http://snomed.info/sct");
-                    v
-                },
+                }),
                 "Observation.valueQuantity.system",
                 "UCUM",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["valueQuantity"] = json!({ "value": 80, "unit": "lbs" });
-                    v
-                },
+                }),
                 "Observation.valueQuantity.unit",
                 "[lb_av]",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["valueQuantity"] = json!({ "value": 80, "system": UCUM });
-                    v
-                },
+                }),
                 "Observation.valueQuantity.code",
                 "kg, g, [lb_av]",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["valueQuantity"]["code"] = json!("mm[Hg]");
-                    v
-                },
+                }),
                 "Observation.valueQuantity.code",
                 "not a unit of body weight",
             ),
             // The unit the code implies: 41653-7 is glucose in mg/dL.
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["code"] = json!({ "coding": [{ "system": LOINC, "code": "41653-7" }] });
                     v["valueQuantity"] =
                         json!({ "value": 6.2, "unit": "mmol/l", "system": UCUM, "code": "mmol/L" });
-                    v
-                },
+                }),
                 "Observation.valueQuantity.code",
                 "41653-7",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["status"] = json!("entered-in-error");
-                    v
-                },
+                }),
                 "Observation.status",
                 "final",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v.as_object_mut().unwrap().remove("status");
-                    v
-                },
+                }),
                 "Observation.status",
                 "status",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v.as_object_mut().unwrap().remove("code");
-                    v
-                },
+                }),
                 "Observation.code",
                 "code",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["identifier"] = json!([{ "system": "urn:x" }]);
-                    v
-                },
+                }),
                 "Observation.identifier[0].value",
                 "value",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["device"] = json!({ "reference": "Device/1" });
-                    v
-                },
+                }),
                 "Observation.device",
                 "Device references",
             ),
             (
-                {
-                    let mut v = weight_json();
+                weight_with(|v| {
                     v["component"] = bp_json()["component"].clone();
-                    v
-                },
+                }),
                 "Observation.component",
                 "valueQuantity",
             ),
