@@ -90,6 +90,30 @@ pub(crate) async fn guard(
 }
 
 impl Db {
+    /// The start of every operation on one citizen's data: the citizen must exist (404
+    /// before 403), then [`guard`] decides against the citizen's facts.
+    pub(crate) async fn guard_citizen(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+        action: Action,
+        audit_action: AuditAction,
+        entity: &str,
+    ) -> Result<Decision> {
+        self.citizen_exists(citizen).await?;
+        let facts = self.citizen_facts(citizen).await?;
+        guard(
+            self,
+            ctx,
+            action,
+            Resource::Citizen(&facts),
+            audit_action,
+            entity,
+            Some(citizen),
+        )
+        .await
+    }
+
     /// Everything `authorize` needs to know about a citizen, in three queries.
     pub async fn citizen_facts(&self, citizen: CitizenId) -> Result<CitizenFacts> {
         let now = Timestamp::now();

@@ -57,6 +57,20 @@ pub struct NewConsent {
     pub note: String,
 }
 
+const PROGRAMME_COLUMNS: &str = "id, name, description, owner_org_id, active";
+
+macro_rules! programme_from_row {
+    ($r:expr) => {
+        Programme {
+            id: ProgrammeId($r.try_get("id")?),
+            name: $r.try_get("name")?,
+            description: $r.try_get("description")?,
+            owner_org_id: OrgId($r.try_get("owner_org_id")?),
+            active: $r.try_get("active")?,
+        }
+    };
+}
+
 impl Db {
     pub async fn create_programme(
         &self,
@@ -106,22 +120,25 @@ impl Db {
 
     pub async fn programmes(&self) -> Result<Vec<Programme>> {
         on_read!(self, |c| {
-            let rows = sqlx::query(
-                "SELECT id, name, description, owner_org_id, active FROM programmes ORDER BY name",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PROGRAMME_COLUMNS} FROM programmes ORDER BY name"
+            )))
             .fetch_all(&mut *c)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Programme {
-                        id: ProgrammeId(r.try_get("id")?),
-                        name: r.try_get("name")?,
-                        description: r.try_get("description")?,
-                        owner_org_id: OrgId(r.try_get("owner_org_id")?),
-                        active: r.try_get("active")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(|r| Ok(programme_from_row!(r))).collect()
+        })
+    }
+
+    pub async fn programme(&self, id: ProgrammeId) -> Result<Programme> {
+        on_read!(self, |c| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or_else(|| DbError::not_found("programme"))?;
+            Ok(programme_from_row!(r))
         })
     }
 
@@ -146,11 +163,8 @@ impl Db {
             Some(citizen),
         )
         .await?;
-        let programme_name = self
-            .programmes()
-            .await?
-            .into_iter()
-            .find(|p| p.id == programme && p.active)
+        let programme_name = Some(self.programme(programme).await?)
+            .filter(|p| p.active)
             .ok_or_else(|| DbError::not_found("programme"))?
             .name;
         // Enrolment applies the programme's active version: the care plan is made in the
@@ -212,16 +226,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             if let Some(p) = &pending {
-                crate::monitoring::plans::insert_pending_plan!(
-                    tx,
-                    p,
-                    citizen,
-                    e.id,
-                    org,
-                    now,
-                    by.map(|u| u.0),
-                    &by_name
-                );
+                crate::monitoring::plans::insert_pending_plan!(tx, p, citizen, e.id, org, now, ctx);
             }
             crate::audit::insert_records!(tx, records)
         })?;
@@ -238,18 +243,15 @@ impl Db {
         managing_org: OrgId,
         members: Vec<NewTeamMember>,
     ) -> Result<CareTeamId> {
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Write(DataCategory::CareRelationships),
-            Resource::Citizen(&facts),
-            AuditAction::Create,
-            "care_team",
-            Some(citizen),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Write(DataCategory::CareRelationships),
+                AuditAction::Create,
+                "care_team",
+            )
+            .await?;
         if name.trim().is_empty() {
             return Err(telesund_core::DomainError::invalid("a care team needs a name").into());
         }
@@ -302,18 +304,15 @@ impl Db {
         citizen: CitizenId,
         new: NewConsent,
     ) -> Result<Consent> {
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Write(DataCategory::Consents),
-            Resource::Citizen(&facts),
-            AuditAction::Create,
-            "consent",
-            Some(citizen),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Write(DataCategory::Consents),
+                AuditAction::Create,
+                "consent",
+            )
+            .await?;
         let consent = Consent {
             id: ConsentId::new(),
             citizen_id: citizen,
@@ -438,18 +437,15 @@ impl Db {
         ctx: &AccessCtx,
         citizen: CitizenId,
     ) -> Result<Vec<CareTeamView>> {
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let d = guard(
-            self,
-            ctx,
-            Action::Read(DataCategory::CareRelationships),
-            Resource::Citizen(&facts),
-            AuditAction::Read,
-            "care_team",
-            Some(citizen),
-        )
-        .await?;
+        let d = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Read(DataCategory::CareRelationships),
+                AuditAction::Read,
+                "care_team",
+            )
+            .await?;
         let teams = self.care_team_views(citizen).await?;
         self.audit(vec![ctx.record(
             &d,
@@ -466,6 +462,7 @@ impl Db {
     pub async fn consents_of(&self, ctx: &AccessCtx, citizen: CitizenId) -> Result<Vec<Consent>> {
         self.citizen_exists(citizen).await?;
         let facts = self.citizen_facts(citizen).await?;
+        // The consents are part of the facts the decision reads: one load serves both.
         let d = guard(
             self,
             ctx,

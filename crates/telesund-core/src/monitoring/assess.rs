@@ -1,10 +1,12 @@
 //! Triage of one result for one care plan: every rule that fires, and the worst colour.
 
-use super::codes::Quantity;
-use super::programme::PlanDefinition;
+use super::codes::{MeasurementType, Quantity};
+use super::programme::{CarePlan, PlanDefinition, PlanStatus};
 use super::rules::danish_number;
 use super::thresholds::Bound;
 use super::triage::Colour;
+use crate::identity::string_enum;
+use crate::ids::{CarePlanId, CareTeamId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +137,100 @@ pub fn assess_measurement(
     Assessment::from_findings(findings)
 }
 
+string_enum!(
+    /// The kinds of work triage gives a care team (FUT's Task categories).
+    TaskCategory {
+        Assessment = "assessment",
+        Missing = "missing",
+        Unexpected = "unexpected",
+    }
+);
+
+/// The triage of one measurement for one plan, and the work it gives the plan's team.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanTriage {
+    pub plan: CarePlanId,
+    pub team: CareTeamId,
+    pub assessment: Assessment,
+    /// The task to create or raise, with its line on the worklist; none when green.
+    pub task: Option<(TaskCategory, String)>,
+}
+
+/// How one measurement is routed across a citizen's plans.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routing {
+    pub triage: Vec<PlanTriage>,
+    /// No plan (active or paused) asks for this type.
+    pub unexpected: bool,
+}
+
+/// Plans that ask for a type: active or paused (a paused plan keeps the result quietly).
+fn asking(plans: &[CarePlan], kind: MeasurementType) -> impl Iterator<Item = &CarePlan> {
+    plans
+        .iter()
+        .filter(move |p| p.status != PlanStatus::Ended && p.definition.measures(kind))
+}
+
+/// Days of earlier values the change rules of the triaging plans look back, if any.
+pub fn history_days(plans: &[CarePlan], kind: MeasurementType) -> Option<u32> {
+    asking(plans, kind)
+        .filter(|p| p.status == PlanStatus::Active)
+        .flat_map(|p| &p.definition.change_rules)
+        .filter(|r| MeasurementType::of(r.quantity) == kind)
+        .map(|r| r.within_days)
+        .max()
+}
+
+/// Routes one measurement: triaged against every active plan that asks for its type, each
+/// with its own thresholds and rules; kept untriaged by a paused plan; and, when no plan
+/// asks for it, shown to the team of every active plan as an unexpected measurement.
+pub fn route_measurement(
+    plans: &[CarePlan],
+    kind: MeasurementType,
+    measured_at: Timestamp,
+    values: &[(Quantity, f64)],
+    history: &dyn Fn(Quantity) -> Vec<(Timestamp, f64)>,
+) -> Routing {
+    let unexpected = asking(plans, kind).next().is_none();
+    let triage = if unexpected {
+        let text = format!("{} uden en aktiv plan, der beder om det", kind.danish());
+        plans
+            .iter()
+            .filter(|p| p.status == PlanStatus::Active)
+            .map(|p| PlanTriage {
+                plan: p.id,
+                team: p.care_team_id,
+                assessment: Assessment::from_findings(vec![Finding {
+                    colour: Colour::Yellow,
+                    rule: RuleRef::Unexpected,
+                    text: text.clone(),
+                }]),
+                task: Some((TaskCategory::Unexpected, format!("Uventet måling: {text}"))),
+            })
+            .collect()
+    } else {
+        asking(plans, kind)
+            .filter(|p| p.status == PlanStatus::Active)
+            .map(|p| {
+                let assessment = assess_measurement(&p.definition, measured_at, values, history);
+                let task = assessment.colour.needs_attention().then(|| {
+                    (
+                        TaskCategory::Assessment,
+                        format!("{}: {}", kind.danish(), assessment.summary()),
+                    )
+                });
+                PlanTriage {
+                    plan: p.id,
+                    team: p.care_team_id,
+                    assessment,
+                    task,
+                }
+            })
+            .collect()
+    };
+    Routing { triage, unexpected }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +324,114 @@ mod tests {
             &|_| Vec::new(),
         );
         assert_eq!(a.colour, Colour::Green);
+    }
+
+    fn plan(status: PlanStatus, definition: PlanDefinition) -> CarePlan {
+        use crate::ids::*;
+        CarePlan {
+            id: CarePlanId::new(),
+            citizen_id: CitizenId::new(),
+            enrolment_id: EnrolmentId::new(),
+            programme_id: ProgrammeId::new(),
+            programme_name: "p".into(),
+            programme_version_id: ProgrammeVersionId::new(),
+            care_team_id: CareTeamId::new(),
+            status,
+            definition,
+            started_at: Timestamp(0),
+            paused_at: None,
+            ended_at: None,
+        }
+    }
+
+    fn measuring(kind: MeasurementType, def: PlanDefinition) -> PlanDefinition {
+        let schedule = serde_json::from_str(r#"{"every":"week","times":1}"#).unwrap();
+        PlanDefinition {
+            activities: vec![crate::monitoring::programme::Activity::Measurement {
+                kind,
+                schedule,
+            }],
+            ..def
+        }
+    }
+
+    #[test]
+    fn routing_serves_every_asking_plan_and_shows_the_unexpected() {
+        let heart = plan(
+            PlanStatus::Active,
+            measuring(MeasurementType::Weight, heart_failure()),
+        );
+        let diabetes = plan(
+            PlanStatus::Active,
+            measuring(MeasurementType::Weight, PlanDefinition::default()),
+        );
+        let copd = plan(
+            PlanStatus::Active,
+            measuring(MeasurementType::SpO2, PlanDefinition::default()),
+        );
+        let paused = plan(
+            PlanStatus::Paused,
+            measuring(MeasurementType::Weight, heart_failure()),
+        );
+        let ended = plan(
+            PlanStatus::Ended,
+            measuring(MeasurementType::Pulse, heart_failure()),
+        );
+        let now = Timestamp(10 * DAY);
+        let gained = |_| vec![(Timestamp(now.0 - DAY), 80.0)];
+        let weight = [(Quantity::Weight, 82.5)];
+
+        let r = route_measurement(
+            &[heart.clone(), diabetes.clone(), copd.clone()],
+            MeasurementType::Weight,
+            now,
+            &weight,
+            &gained,
+        );
+        assert!(!r.unexpected);
+        assert_eq!(r.triage.len(), 2, "both weight plans, not the COPD plan");
+        assert_eq!(r.triage[0].assessment.colour, Colour::Red);
+        assert_eq!(
+            r.triage[0].task.as_ref().unwrap().0,
+            TaskCategory::Assessment
+        );
+        assert_eq!(r.triage[1].assessment.colour, Colour::Green);
+        assert!(r.triage[1].task.is_none());
+        assert_eq!(
+            history_days(&[heart.clone(), diabetes.clone()], MeasurementType::Weight),
+            Some(3)
+        );
+        assert_eq!(
+            history_days(std::slice::from_ref(&diabetes), MeasurementType::Weight),
+            None
+        );
+
+        // A paused plan keeps the result: expected, but not triaged.
+        let r = route_measurement(
+            &[paused.clone(), copd.clone()],
+            MeasurementType::Weight,
+            now,
+            &weight,
+            &gained,
+        );
+        assert!(!r.unexpected && r.triage.is_empty());
+        assert_eq!(history_days(&[paused], MeasurementType::Weight), None);
+
+        // Nobody asks for pulse (the pulse plan ended): unexpected, shown to the active team.
+        let r = route_measurement(
+            &[ended, copd.clone()],
+            MeasurementType::Pulse,
+            now,
+            &[(Quantity::Pulse, 70.0)],
+            &|_| vec![],
+        );
+        assert!(r.unexpected);
+        assert_eq!(r.triage.len(), 1);
+        assert_eq!(r.triage[0].team, copd.care_team_id);
+        assert_eq!(r.triage[0].assessment.colour, Colour::Yellow);
+        assert_eq!(
+            r.triage[0].task.as_ref().unwrap().0,
+            TaskCategory::Unexpected
+        );
     }
 }

@@ -159,6 +159,31 @@ impl PlanDefinition {
         })
     }
 
+    /// A clinician's override of one quantity's thresholds for this plan: a reason is
+    /// required, the plan must measure the quantity, and the bounds must be in order.
+    /// Returns the bounds it replaces.
+    pub fn override_thresholds(
+        &mut self,
+        quantity: Quantity,
+        bounds: super::thresholds::Bounds,
+        reason: &str,
+    ) -> Result<Option<super::thresholds::Bounds>, DomainError> {
+        if reason.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "give a reason for changing the thresholds",
+            ));
+        }
+        if !self.measures(MeasurementType::of(quantity)) {
+            return Err(DomainError::invalid(format!(
+                "the plan does not measure {}",
+                quantity.as_str()
+            )));
+        }
+        let old = self.thresholds.get(quantity).copied();
+        self.thresholds.set(quantity, bounds)?;
+        Ok(old)
+    }
+
     /// A definition is usable when every activity is scheduled well and appears once, every
     /// threshold and change rule concerns a quantity the plan measures, and the kit can
     /// measure every measurement activity.
@@ -242,6 +267,19 @@ string_enum!(
     /// kept but not triaged, nothing is missing), ended.
     PlanStatus { Active = "active", Paused = "paused", Ended = "ended" }
 );
+
+impl PlanStatus {
+    /// The name of a move in the plan's history, or `None` when the move is not allowed:
+    /// pause and resume, and end from either; an ended plan stays ended.
+    pub fn change_to(self, next: PlanStatus) -> Option<&'static str> {
+        match (self, next) {
+            (PlanStatus::Active, PlanStatus::Paused) => Some("paused"),
+            (PlanStatus::Paused, PlanStatus::Active) => Some("resumed"),
+            (PlanStatus::Active | PlanStatus::Paused, PlanStatus::Ended) => Some("ended"),
+            _ => None,
+        }
+    }
+}
 
 /// A citizen's care plan: the programme version applied to them, with their own copy of the
 /// activities, thresholds and rules, routed to one care team.
@@ -355,6 +393,17 @@ mod tests {
         let mut d = heart_failure();
         d.kit[0].count = 0;
         assert!(d.validate().is_err());
+    }
+
+    #[test]
+    fn plans_pause_resume_and_end_once() {
+        use PlanStatus::*;
+        assert_eq!(Active.change_to(Paused), Some("paused"));
+        assert_eq!(Paused.change_to(Active), Some("resumed"));
+        assert_eq!(Paused.change_to(Ended), Some("ended"));
+        assert_eq!(Active.change_to(Active), None);
+        assert_eq!(Paused.change_to(Paused), None);
+        assert_eq!(Ended.change_to(Active), None);
     }
 
     #[test]

@@ -104,7 +104,7 @@ CREATE INDEX questionnaire_responses_citizen ON questionnaire_responses(citizen_
 CREATE TABLE assessments (
     id UUID PRIMARY KEY,
     citizen_id UUID NOT NULL REFERENCES citizens(id),
-    care_plan_id UUID REFERENCES care_plans(id),
+    care_plan_id UUID NOT NULL REFERENCES care_plans(id),
     observation_id UUID REFERENCES observations(id),
     response_id UUID REFERENCES questionnaire_responses(id),
     colour TEXT NOT NULL CHECK (colour IN ('green','blue','yellow','red')),
@@ -124,7 +124,7 @@ CREATE INDEX assessments_observation ON assessments(observation_id);
 CREATE TABLE tasks (
     id UUID PRIMARY KEY,
     citizen_id UUID NOT NULL REFERENCES citizens(id),
-    care_plan_id UUID REFERENCES care_plans(id),
+    care_plan_id UUID NOT NULL REFERENCES care_plans(id),
     care_team_id UUID NOT NULL REFERENCES care_teams(id),
     category TEXT NOT NULL CHECK (category IN ('assessment','missing','unexpected')),
     colour TEXT NOT NULL CHECK (colour IN ('green','blue','yellow','red')),

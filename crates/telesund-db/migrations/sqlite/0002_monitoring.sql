@@ -104,7 +104,7 @@ CREATE INDEX questionnaire_responses_citizen ON questionnaire_responses(citizen_
 CREATE TABLE assessments (
     id BLOB PRIMARY KEY,
     citizen_id BLOB NOT NULL REFERENCES citizens(id),
-    care_plan_id BLOB REFERENCES care_plans(id),
+    care_plan_id BLOB NOT NULL REFERENCES care_plans(id),
     observation_id BLOB REFERENCES observations(id),
     response_id BLOB REFERENCES questionnaire_responses(id),
     colour TEXT NOT NULL CHECK (colour IN ('green','blue','yellow','red')),
@@ -124,7 +124,7 @@ CREATE INDEX assessments_observation ON assessments(observation_id);
 CREATE TABLE tasks (
     id BLOB PRIMARY KEY,
     citizen_id BLOB NOT NULL REFERENCES citizens(id),
-    care_plan_id BLOB REFERENCES care_plans(id),
+    care_plan_id BLOB NOT NULL REFERENCES care_plans(id),
     care_team_id BLOB NOT NULL REFERENCES care_teams(id),
     category TEXT NOT NULL CHECK (category IN ('assessment','missing','unexpected')),
     colour TEXT NOT NULL CHECK (colour IN ('green','blue','yellow','red')),

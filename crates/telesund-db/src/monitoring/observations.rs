@@ -2,20 +2,21 @@
 //! for every active plan that asks for the type, and turned into work for each plan's team.
 
 use super::to_json;
-use crate::access::{AccessCtx, guard};
+use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result, is_unique_violation};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use telesund_core::Timestamp;
-use telesund_core::access::{Action, DataCategory, Resource};
+use telesund_core::access::{Action, DataCategory};
 use telesund_core::audit::AuditAction;
 use telesund_core::ids::*;
-use telesund_core::monitoring::assess::{Assessment, Finding, RuleRef, assess_measurement};
+use telesund_core::monitoring::assess::{
+    Assessment, PlanTriage, TaskCategory, history_days, route_measurement,
+};
 use telesund_core::monitoring::observation::{
     NewObservation, Observation, ObservationStatus, Source,
 };
-use telesund_core::monitoring::programme::PlanStatus;
 use telesund_core::monitoring::{Colour, MeasurementType, Quantity};
 
 /// What a submission did: the stored measurement (the first one, for a retry) and its
@@ -64,14 +65,6 @@ macro_rules! observation_from_row {
     }};
 }
 
-/// A task to create or raise for one plan's team.
-struct TaskUpdate {
-    plan: CarePlanId,
-    team: CareTeamId,
-    colour: Colour,
-    description: String,
-}
-
 impl Db {
     /// Submits one measurement for a citizen. Refused input changes nothing; a retry with the
     /// same identifier (or device and time) returns the first measurement, unchanged.
@@ -81,18 +74,15 @@ impl Db {
         new: NewObservation,
     ) -> Result<Submitted> {
         let citizen = new.citizen_id;
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::SubmitResults,
-            Resource::Citizen(&facts),
-            AuditAction::Create,
-            "observation",
-            Some(citizen),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::SubmitResults,
+                AuditAction::Create,
+                "observation",
+            )
+            .await?;
         let now = Timestamp::now();
         let (values, original) = new.canonical(now)?;
         let dedup = new.dedup_key().map(|k| dedup_hash(&k));
@@ -113,54 +103,22 @@ impl Db {
             return self.answer_retry(first, audit_record).await;
         }
 
-        // Triage against every plan that asks for this type; paused plans keep the result
-        // without triage, and a type no plan asks for is "unexpected" for the teams.
         let plans = self.plans_of_citizen(citizen).await?;
-        let asking: Vec<_> = plans
-            .iter()
-            .filter(|p| p.status != PlanStatus::Ended && p.definition.measures(new.kind))
-            .collect();
-        let unexpected = asking.is_empty();
-        let mut assessments = Vec::new();
-        let mut tasks = Vec::new();
-        for plan in asking.iter().filter(|p| p.status == PlanStatus::Active) {
-            let history = self
-                .change_rule_history(citizen, new.kind, plan, new.effective_at)
-                .await?;
-            let a = assess_measurement(&plan.definition, new.effective_at, &values, &|q| {
-                history
-                    .iter()
-                    .filter(|(k, _, _)| *k == q)
-                    .map(|(_, t, v)| (*t, *v))
-                    .collect()
-            });
-            if a.colour.needs_attention() {
-                tasks.push(TaskUpdate {
-                    plan: plan.id,
-                    team: plan.care_team_id,
-                    colour: a.colour,
-                    description: format!("{}: {}", new.kind.danish(), a.summary()),
-                });
+        let history = match history_days(&plans, new.kind) {
+            Some(days) => {
+                self.history(citizen, new.kind, days, new.effective_at)
+                    .await?
             }
-            assessments.push((plan.id, a));
-        }
-        if unexpected {
-            let text = format!("{} uden en aktiv plan, der beder om det", new.kind.danish());
-            for plan in plans.iter().filter(|p| p.status == PlanStatus::Active) {
-                let a = Assessment::from_findings(vec![Finding {
-                    colour: Colour::Yellow,
-                    rule: RuleRef::Unexpected,
-                    text: text.clone(),
-                }]);
-                tasks.push(TaskUpdate {
-                    plan: plan.id,
-                    team: plan.care_team_id,
-                    colour: Colour::Yellow,
-                    description: format!("Uventet måling: {text}"),
-                });
-                assessments.push((plan.id, a));
-            }
-        }
+            None => Vec::new(),
+        };
+        let routing = route_measurement(&plans, new.kind, new.effective_at, &values, &|q| {
+            history
+                .iter()
+                .filter(|(k, _, _)| *k == q)
+                .map(|(_, t, v)| (*t, *v))
+                .collect()
+        });
+        let unexpected = routing.unexpected;
 
         let observation = Observation {
             id: ObservationId::new(),
@@ -184,9 +142,10 @@ impl Db {
             telesund_core::Principal::System => None,
         };
         let records = [audit_record(observation.id)];
-        let findings: Vec<(CarePlanId, Colour, String)> = assessments
+        let findings: Vec<String> = routing
+            .triage
             .iter()
-            .map(|(p, a)| Ok((*p, a.colour, to_json(&a.findings)?)))
+            .map(|t| to_json(&t.assessment.findings))
             .collect::<Result<_>>()?;
         let o = &observation;
         let stored = on_write!(self, |tx| {
@@ -214,24 +173,26 @@ impl Db {
             .bind(o.status.as_str())
             .execute(&mut *tx)
             .await?;
-            for (plan, colour, findings) in &findings {
+            for (t, findings) in routing.triage.iter().zip(&findings) {
                 sqlx::query(
                     "INSERT INTO assessments (id, citizen_id, care_plan_id, observation_id, colour, findings, result_at, assessed_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(AssessmentId::new().0)
                 .bind(citizen.0)
-                .bind(plan.0)
+                .bind(t.plan.0)
                 .bind(o.id.0)
-                .bind(colour.as_str())
+                .bind(t.assessment.colour.as_str())
                 .bind(findings)
                 .bind(o.effective_at.0)
                 .bind(now.0)
                 .execute(&mut *tx)
                 .await?;
             }
-            for t in &tasks {
-                raise_task!(tx, t, citizen, o.effective_at, now);
+            for t in &routing.triage {
+                if let Some((category, description)) = &t.task {
+                    raise_task!(tx, t, *category, description, citizen, o.effective_at, now);
+                }
             }
             crate::audit::insert_records!(tx, records)
         });
@@ -239,7 +200,11 @@ impl Db {
             Ok(()) => Ok(Submitted {
                 observation,
                 created: true,
-                assessments,
+                assessments: routing
+                    .triage
+                    .into_iter()
+                    .map(|t| (t.plan, t.assessment))
+                    .collect(),
             }),
             // Two copies of one measurement raced: the first one stored wins, and this
             // submission answers as a retry.
@@ -291,10 +256,10 @@ impl Db {
                 .await?;
             rows.iter()
                 .map(|r| {
-                    let plan: Option<uuid::Uuid> = r.try_get("care_plan_id")?;
+                    let plan: uuid::Uuid = r.try_get("care_plan_id")?;
                     let findings: String = r.try_get("findings")?;
                     Ok((
-                        CarePlanId(plan.unwrap_or_default()),
+                        CarePlanId(plan),
                         Assessment::from_findings(super::from_json(&findings)?),
                     ))
                 })
@@ -302,24 +267,14 @@ impl Db {
         })
     }
 
-    /// Earlier values of this type within the longest change-rule window of the plan.
-    async fn change_rule_history(
+    /// Earlier values of this type in the `days` before `at` (what change rules compare with).
+    async fn history(
         &self,
         citizen: CitizenId,
         kind: MeasurementType,
-        plan: &telesund_core::monitoring::programme::CarePlan,
+        days: u32,
         at: Timestamp,
     ) -> Result<Vec<(Quantity, Timestamp, f64)>> {
-        let days = plan
-            .definition
-            .change_rules
-            .iter()
-            .filter(|r| MeasurementType::of(r.quantity) == kind)
-            .map(|r| r.within_days)
-            .max();
-        let Some(days) = days else {
-            return Ok(Vec::new());
-        };
         let since = at.0 - i64::from(days) * 86_400_000_000;
         let quantities = kind.quantities();
         on_read!(self, |c| {
@@ -355,18 +310,15 @@ impl Db {
         kind: Option<MeasurementType>,
         limit: i64,
     ) -> Result<Vec<Observation>> {
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Read(DataCategory::Clinical),
-            Resource::Citizen(&facts),
-            AuditAction::Read,
-            "observation",
-            Some(citizen),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Read(DataCategory::Clinical),
+                AuditAction::Read,
+                "observation",
+            )
+            .await?;
         let rows = on_read!(self, |c| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {OBS_COLUMNS} FROM observations WHERE citizen_id = $1 AND ($2 IS NULL OR type = $2) \
@@ -396,26 +348,27 @@ impl Db {
 /// Creates the plan's open assessment task, or raises the open one: one task per plan and
 /// kind of work, its colour the worst of what it holds, its age the oldest result's.
 macro_rules! raise_task {
-    ($tx:expr, $t:expr, $citizen:expr, $result_at:expr, $now:expr) => {{
-        let t: &TaskUpdate = $t;
-        let category = if t.description.starts_with("Uventet") { "unexpected" } else { "assessment" };
+    ($tx:expr, $t:expr, $category:expr, $description:expr, $citizen:expr, $result_at:expr, $now:expr) => {{
+        let t: &PlanTriage = $t;
+        let category: TaskCategory = $category;
+        let colour = t.assessment.colour;
         let open: Option<(uuid::Uuid, String)> = sqlx::query_as(
             "SELECT id, colour FROM tasks WHERE care_plan_id = $1 AND category = $2 AND status IN ('requested','in-progress') LIMIT 1",
         )
         .bind(t.plan.0)
-        .bind(category)
+        .bind(category.as_str())
         .fetch_optional(&mut *$tx)
         .await?;
         match open {
-            Some((id, colour)) => {
-                let colour = Colour::parse(&colour)?.max(t.colour);
+            Some((id, held)) => {
+                let colour = Colour::parse(&held)?.max(colour);
                 sqlx::query(
                     "UPDATE tasks SET colour = $1, priority = $2, description = $3, updated_at = $4, \
                      oldest_result_at = CASE WHEN oldest_result_at < $5 THEN oldest_result_at ELSE $5 END WHERE id = $6",
                 )
                 .bind(colour.as_str())
                 .bind(colour.task_priority())
-                .bind(&t.description)
+                .bind($description)
                 .bind($now.0)
                 .bind($result_at.0)
                 .bind(id)
@@ -431,10 +384,10 @@ macro_rules! raise_task {
                 .bind($citizen.0)
                 .bind(t.plan.0)
                 .bind(t.team.0)
-                .bind(category)
-                .bind(t.colour.as_str())
-                .bind(t.colour.task_priority())
-                .bind(&t.description)
+                .bind(category.as_str())
+                .bind(colour.as_str())
+                .bind(colour.task_priority())
+                .bind($description)
                 .bind($result_at.0)
                 .bind($now.0)
                 .execute(&mut *$tx)

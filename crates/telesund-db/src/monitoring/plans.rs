@@ -3,13 +3,13 @@
 //! history; pause, resume and end.
 
 use super::{from_json, to_json};
-use crate::access::{AccessCtx, guard};
+use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use telesund_core::Timestamp;
-use telesund_core::access::{Action, DataCategory, Resource};
+use telesund_core::access::{Action, DataCategory};
 use telesund_core::audit::AuditAction;
 use telesund_core::ids::*;
 use telesund_core::monitoring::Quantity;
@@ -42,6 +42,57 @@ const PLAN_COLUMNS: &str = "cp.id, cp.citizen_id, cp.enrolment_id, cp.programme_
      cp.started_at, cp.paused_at, cp.ended_at, pv.programme_id, p.name AS programme_name";
 const PLAN_FROM: &str = "FROM care_plans cp JOIN programme_versions pv ON pv.id = cp.programme_version_id \
      JOIN programmes p ON p.id = pv.programme_id";
+
+/// One row of a plan's history, as written: who, when, what and why.
+pub(crate) struct ChangeRow {
+    pub(crate) kind: &'static str,
+    pub(crate) quantity: Option<&'static str>,
+    pub(crate) old_value: Option<String>,
+    pub(crate) new_value: Option<String>,
+    pub(crate) reason: String,
+    pub(crate) by: Option<uuid::Uuid>,
+    pub(crate) by_name: String,
+    pub(crate) at: Timestamp,
+}
+
+impl ChangeRow {
+    pub(crate) fn by(ctx: &AccessCtx, kind: &'static str, reason: &str, at: Timestamp) -> Self {
+        Self {
+            kind,
+            quantity: None,
+            old_value: None,
+            new_value: None,
+            reason: reason.trim().to_string(),
+            by: ctx.principal.user_id().map(|u| u.0),
+            by_name: ctx.principal.display_name().to_string(),
+            at,
+        }
+    }
+}
+
+/// Appends a row to a plan's history inside the caller's transaction.
+macro_rules! insert_change {
+    ($tx:expr, $plan:expr, $row:expr) => {{
+        let row: &$crate::monitoring::plans::ChangeRow = $row;
+        sqlx::query(
+            "INSERT INTO care_plan_changes (id, care_plan_id, kind, quantity, old_value, new_value, reason, changed_by, changed_by_name, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind($plan.0)
+        .bind(row.kind)
+        .bind(row.quantity)
+        .bind(row.old_value.as_deref())
+        .bind(row.new_value.as_deref())
+        .bind(&row.reason)
+        .bind(row.by)
+        .bind(&row.by_name)
+        .bind(row.at.0)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use insert_change;
 
 macro_rules! plan_from_row {
     ($r:expr) => {{
@@ -91,6 +142,7 @@ impl Db {
         Ok(Some(PendingPlan {
             plan_id: CarePlanId::new(),
             version,
+            // An existing team, or the id of the one the enrolment makes (a fresh id).
             team_id: existing.map(CareTeamId).unwrap_or_default(),
             new_team: existing
                 .is_none()
@@ -104,18 +156,15 @@ impl Db {
         ctx: &AccessCtx,
         citizen: CitizenId,
     ) -> Result<Vec<CarePlan>> {
-        self.citizen_exists(citizen).await?;
-        let facts = self.citizen_facts(citizen).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Read(DataCategory::Clinical),
-            Resource::Citizen(&facts),
-            AuditAction::Read,
-            "care_plan",
-            Some(citizen),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Read(DataCategory::Clinical),
+                AuditAction::Read,
+                "care_plan",
+            )
+            .await?;
         let plans = self.plans_of_citizen(citizen).await?;
         self.audit(vec![ctx.record(
             &decision,
@@ -154,23 +203,30 @@ impl Db {
         })
     }
 
-    /// Decides a clinical change to a plan.
+    /// Decides a clinical change to a plan; returns the audit record to write with it.
     async fn authorize_plan_change(
         &self,
         ctx: &AccessCtx,
         plan: &CarePlan,
-    ) -> Result<telesund_core::Decision> {
-        let facts = self.citizen_facts(plan.citizen_id).await?;
-        guard(
-            self,
-            ctx,
-            Action::Write(DataCategory::Clinical),
-            Resource::Citizen(&facts),
+    ) -> Result<telesund_core::audit::AuditRecord> {
+        let decision = self
+            .guard_citizen(
+                ctx,
+                plan.citizen_id,
+                Action::Write(DataCategory::Clinical),
+                AuditAction::Update,
+                "care_plan",
+            )
+            .await?;
+        let mut record = ctx.record(
+            &decision,
             AuditAction::Update,
             "care_plan",
             Some(plan.citizen_id),
-        )
-        .await
+            Some(DataCategory::Clinical),
+        );
+        record.entity_id = Some(plan.id.to_string());
+        Ok(record)
     }
 
     /// Overrides one quantity's thresholds for this citizen. A reason is required: it is
@@ -184,62 +240,25 @@ impl Db {
         reason: &str,
     ) -> Result<CarePlan> {
         let mut plan = self.plan(plan_id).await?;
-        let decision = self.authorize_plan_change(ctx, &plan).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(telesund_core::DomainError::invalid(
-                "give a reason for changing the thresholds",
-            )
-            .into());
-        }
-        if !plan
+        let record = self.authorize_plan_change(ctx, &plan).await?;
+        let old = plan
             .definition
-            .measures(telesund_core::monitoring::MeasurementType::of(quantity))
-        {
-            return Err(telesund_core::DomainError::invalid(format!(
-                "the plan does not measure {}",
-                quantity.as_str()
-            ))
-            .into());
-        }
-        let old = plan.definition.thresholds.get(quantity).copied();
-        plan.definition.thresholds.set(quantity, bounds)?;
+            .override_thresholds(quantity, bounds, reason)?;
         let json = to_json(&plan.definition)?;
-        let (old_json, new_json) = (old.map(|b| to_json(&b)).transpose()?, to_json(&bounds)?);
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Update,
-            "care_plan",
-            Some(plan.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(plan_id.to_string());
+        let change = ChangeRow {
+            quantity: Some(quantity.as_str()),
+            old_value: old.map(|b| to_json(&b)).transpose()?,
+            new_value: Some(to_json(&bounds)?),
+            ..ChangeRow::by(ctx, "thresholds", reason, Timestamp::now())
+        };
         let records = [record];
-        let (by, by_name) = (
-            ctx.principal.user_id().map(|u| u.0),
-            ctx.principal.display_name().to_string(),
-        );
         on_write!(self, |tx| {
             sqlx::query("UPDATE care_plans SET definition = $1 WHERE id = $2")
                 .bind(&json)
                 .bind(plan_id.0)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO care_plan_changes (id, care_plan_id, kind, quantity, old_value, new_value, reason, changed_by, changed_by_name, changed_at) \
-                 VALUES ($1, $2, 'thresholds', $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(uuid::Uuid::now_v7())
-            .bind(plan_id.0)
-            .bind(quantity.as_str())
-            .bind(old_json.as_deref())
-            .bind(&new_json)
-            .bind(reason)
-            .bind(by)
-            .bind(&by_name)
-            .bind(Timestamp::now().0)
-            .execute(&mut *tx)
-            .await?;
+            insert_change!(tx, plan_id, &change);
             crate::audit::insert_records!(tx, records)
         })?;
         Ok(plan)
@@ -254,69 +273,42 @@ impl Db {
         reason: &str,
     ) -> Result<CarePlan> {
         let plan = self.plan(plan_id).await?;
-        let decision = self.authorize_plan_change(ctx, &plan).await?;
-        let kind = match (plan.status, next) {
-            (PlanStatus::Active, PlanStatus::Paused) => "paused",
-            (PlanStatus::Paused, PlanStatus::Active) => "resumed",
-            (PlanStatus::Active | PlanStatus::Paused, PlanStatus::Ended) => "ended",
-            (from, to) => {
-                return Err(telesund_core::DomainError::new(
-                    telesund_core::ErrorCode::Conflict,
-                    format!("a {} plan cannot become {}", from.as_str(), to.as_str()),
-                )
-                .into());
-            }
-        };
+        let record = self.authorize_plan_change(ctx, &plan).await?;
+        let kind = plan.status.change_to(next).ok_or_else(|| {
+            telesund_core::DomainError::new(
+                telesund_core::ErrorCode::Conflict,
+                format!(
+                    "a {} plan cannot become {}",
+                    plan.status.as_str(),
+                    next.as_str()
+                ),
+            )
+        })?;
         let now = Timestamp::now();
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Update,
-            "care_plan",
-            Some(plan.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(plan_id.to_string());
+        let change = ChangeRow::by(ctx, kind, reason, now);
         let records = [record];
-        let (by, by_name) = (
-            ctx.principal.user_id().map(|u| u.0),
-            ctx.principal.display_name().to_string(),
-        );
         on_write!(self, |tx| {
             // Resuming starts the missing-measurement check afresh: a paused stretch is
             // never reported as missing.
             sqlx::query(
-                "UPDATE care_plans SET status = $1, \
-                 paused_at = CASE WHEN $1 = 'paused' THEN $2 ELSE NULL END, \
-                 ended_at = CASE WHEN $1 = 'ended' THEN $2 ELSE ended_at END, \
-                 missing_checked_until = CASE WHEN $1 = 'active' THEN $2 ELSE missing_checked_until END \
-                 WHERE id = $3",
+                "UPDATE care_plans SET status = $1, paused_at = $2, ended_at = $3, \
+                 missing_checked_until = CASE WHEN $4 THEN $5 ELSE missing_checked_until END WHERE id = $6",
             )
             .bind(next.as_str())
+            .bind((next == PlanStatus::Paused).then_some(now.0))
+            .bind((next == PlanStatus::Ended).then_some(now.0))
+            .bind(next == PlanStatus::Active)
             .bind(now.0)
             .bind(plan_id.0)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "UPDATE enrolments SET status = $1, ended_at = CASE WHEN $1 = 'ended' THEN $2 ELSE NULL END WHERE id = $3",
-            )
-            .bind(next.as_str())
-            .bind(now.0)
-            .bind(plan.enrolment_id.0)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO care_plan_changes (id, care_plan_id, kind, reason, changed_by, changed_by_name, changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(uuid::Uuid::now_v7())
-            .bind(plan_id.0)
-            .bind(kind)
-            .bind(reason.trim())
-            .bind(by)
-            .bind(&by_name)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("UPDATE enrolments SET status = $1, ended_at = $2 WHERE id = $3")
+                .bind(next.as_str())
+                .bind((next == PlanStatus::Ended).then_some(now.0))
+                .bind(plan.enrolment_id.0)
+                .execute(&mut *tx)
+                .await?;
+            insert_change!(tx, plan_id, &change);
             if next == PlanStatus::Ended {
                 sqlx::query(
                     "UPDATE tasks SET status = 'cancelled', updated_at = $1 WHERE care_plan_id = $2 AND status IN ('requested','in-progress')",
@@ -338,17 +330,15 @@ impl Db {
         plan_id: CarePlanId,
     ) -> Result<Vec<PlanChange>> {
         let plan = self.plan(plan_id).await?;
-        let facts = self.citizen_facts(plan.citizen_id).await?;
-        let decision = guard(
-            self,
-            ctx,
-            Action::Read(DataCategory::Clinical),
-            Resource::Citizen(&facts),
-            AuditAction::Read,
-            "care_plan",
-            Some(plan.citizen_id),
-        )
-        .await?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                plan.citizen_id,
+                Action::Read(DataCategory::Clinical),
+                AuditAction::Read,
+                "care_plan",
+            )
+            .await?;
         let changes = on_read!(self, |c| {
             let rows = sqlx::query(
                 "SELECT kind, quantity, old_value, new_value, reason, changed_by_name, changed_at FROM care_plan_changes \
@@ -389,7 +379,7 @@ impl Db {
 
 /// Inserts a pending plan (and its new team) inside the enrolment's transaction.
 macro_rules! insert_pending_plan {
-    ($tx:expr, $pending:expr, $citizen:expr, $enrolment:expr, $org:expr, $now:expr, $by:expr, $by_name:expr) => {{
+    ($tx:expr, $pending:expr, $citizen:expr, $enrolment:expr, $org:expr, $now:expr, $ctx:expr) => {{
         let p: &$crate::monitoring::plans::PendingPlan = $pending;
         if let Some(name) = &p.new_team {
             sqlx::query("INSERT INTO care_teams (id, citizen_id, name, managing_org_id, active, created_at, enrolment_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -425,17 +415,13 @@ macro_rules! insert_pending_plan {
         .bind($now.0)
         .execute(&mut *$tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO care_plan_changes (id, care_plan_id, kind, reason, changed_by, changed_by_name, changed_at) VALUES ($1, $2, 'created', $3, $4, $5, $6)",
-        )
-        .bind(uuid::Uuid::now_v7())
-        .bind(p.plan_id.0)
-        .bind(format!("programversion {}", p.version.version))
-        .bind($by)
-        .bind($by_name)
-        .bind($now.0)
-        .execute(&mut *$tx)
-        .await?;
+        let created = $crate::monitoring::plans::ChangeRow::by(
+            $ctx,
+            "created",
+            &format!("programversion {}", p.version.version),
+            $now,
+        );
+        $crate::monitoring::plans::insert_change!($tx, p.plan_id, &created);
     }};
 }
 pub(crate) use insert_pending_plan;

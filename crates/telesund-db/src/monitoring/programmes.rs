@@ -41,13 +41,7 @@ impl Db {
         programme: ProgrammeId,
         action: AuditAction,
     ) -> Result<telesund_core::Decision> {
-        let owner = self
-            .programmes()
-            .await?
-            .into_iter()
-            .find(|p| p.id == programme)
-            .ok_or_else(|| DbError::not_found("programme"))?
-            .owner_org_id;
+        let owner = self.programme(programme).await?.owner_org_id;
         let ancestors = self.organisation_ancestors(owner).await?;
         guard(
             self,
@@ -221,10 +215,14 @@ impl Db {
         &self,
         programme: ProgrammeId,
     ) -> Result<Option<ProgrammeVersion>> {
-        Ok(self
-            .programme_versions(programme)
-            .await?
-            .into_iter()
-            .find(|v| v.status == VersionStatus::Active))
+        on_read!(self, |c| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM programme_versions WHERE programme_id = $1 AND status = 'active'"
+            )))
+            .bind(programme.0)
+            .fetch_optional(&mut *c)
+            .await?;
+            r.map(|r| Ok(version_from_row!(r))).transpose()
+        })
     }
 }
