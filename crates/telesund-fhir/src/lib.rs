@@ -9,14 +9,19 @@
 pub mod audit_event;
 pub mod bundle;
 pub mod capability;
+pub mod care_plan;
 pub mod care_team;
+pub mod clinical_impression;
 pub mod consent;
 pub mod datatypes;
 pub mod observation;
 pub mod organization;
 pub mod outcome;
 pub mod patient;
+pub mod plan_definition;
 pub mod practitioner;
+pub mod questionnaire;
+pub mod task;
 
 pub use bundle::{Bundle, SearchEntry};
 pub use outcome::OperationOutcome;

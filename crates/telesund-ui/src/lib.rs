@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod assets;
+pub mod chart;
 mod i18n;
 mod page;
 mod portal;

@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod thresholds;
 pub mod triage;
 pub mod units;
+pub mod work;
 
 pub use codes::{MeasurementType, Quantity};
 pub use triage::Colour;

@@ -2,9 +2,12 @@
 //! triage (assessments and tasks). The rules themselves live in
 //! `telesund_core::monitoring`; this module loads what they need, stores what they decide.
 
+pub mod missing;
 pub mod observations;
 pub mod plans;
 pub mod programmes;
+pub mod questionnaires;
+pub mod worklist;
 
 /// A JSON document column (definitions, findings): written and read whole.
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> crate::error::Result<String> {

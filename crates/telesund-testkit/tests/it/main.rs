@@ -5,5 +5,7 @@ mod api;
 mod auth;
 mod fhir;
 mod monitoring;
+mod monitoring_jobs;
 mod storage;
 mod ui;
+mod worklist;
