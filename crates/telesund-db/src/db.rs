@@ -31,6 +31,7 @@ pub(crate) enum Pools {
 pub(crate) struct Inner {
     pub(crate) pools: Pools,
     pub(crate) audit: AuditWriter,
+    pub(crate) results: crate::monitoring::writer::ResultsWriter,
     pub(crate) bearer_cache: crate::bearer_cache::BearerCache,
 }
 
@@ -152,10 +153,12 @@ impl Db {
             };
         crate::migrate::run(&pools).await?;
         let audit = AuditWriter::start(&pools);
+        let results = crate::monitoring::writer::ResultsWriter::start(&pools);
         Ok(Db {
             inner: Arc::new(Inner {
                 pools,
                 audit,
+                results,
                 bearer_cache: Default::default(),
             }),
         })
@@ -196,6 +199,11 @@ impl Db {
     /// Audit throughput so far: (records, commits).
     pub fn audit_stats(&self) -> (u64, u64) {
         self.inner.audit.stats()
+    }
+
+    /// Results written so far by the group-committing writer: (measurements, commits).
+    pub fn results_stats(&self) -> (u64, u64) {
+        self.inner.results.stats()
     }
 
     /// A consistent copy of a SQLite database, taken while the service runs.

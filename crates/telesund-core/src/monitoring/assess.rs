@@ -2,6 +2,7 @@
 
 use super::codes::{MeasurementType, Quantity};
 use super::programme::{CarePlan, PlanDefinition, PlanStatus};
+use super::questionnaire::{Evaluation, Questionnaire};
 use super::rules::danish_number;
 use super::thresholds::Bound;
 use super::triage::Colour;
@@ -231,6 +232,79 @@ pub fn route_measurement(
     Routing { triage, unexpected }
 }
 
+/// Plans that ask for a questionnaire: active or paused, as for measurements.
+fn asking_for<'a>(plans: &'a [CarePlan], key: &'a str) -> impl Iterator<Item = &'a CarePlan> {
+    plans.iter().filter(move |p| {
+        p.status != PlanStatus::Ended && p.definition.questionnaires().any(|q| q == key)
+    })
+}
+
+/// Routes one questionnaire response, evaluated once (its colours belong to the
+/// questionnaire, not to a plan), the way [`route_measurement`] routes a measurement: an
+/// assessment for every active plan that asks for the questionnaire, its findings the
+/// evaluation's reasons; kept untriaged by a paused plan; and, when no plan asks for it, shown
+/// to the team of every active plan as an unexpected response (a citizen without an active
+/// plan gets no triage at all).
+pub fn route_response(
+    plans: &[CarePlan],
+    questionnaire: &Questionnaire,
+    evaluation: &Evaluation,
+) -> Routing {
+    let key = questionnaire.key.as_str();
+    let unexpected = asking_for(plans, key).next().is_none();
+    let triage = if unexpected {
+        let text = format!(
+            "Spørgeskemaet «{}» uden en aktiv plan, der beder om det",
+            questionnaire.title
+        );
+        plans
+            .iter()
+            .filter(|p| p.status == PlanStatus::Active)
+            .map(|p| PlanTriage {
+                plan: p.id,
+                team: p.care_team_id,
+                assessment: Assessment::from_findings(vec![Finding {
+                    colour: Colour::Yellow,
+                    rule: RuleRef::Unexpected,
+                    text: text.clone(),
+                }]),
+                task: Some((TaskCategory::Unexpected, format!("Uventet svar: {text}"))),
+            })
+            .collect()
+    } else {
+        let findings: Vec<Finding> = evaluation
+            .reasons
+            .iter()
+            .map(|r| Finding {
+                colour: r.colour,
+                rule: RuleRef::Questionnaire {
+                    link_id: r.link_id.clone(),
+                },
+                text: r.text.clone(),
+            })
+            .collect();
+        asking_for(plans, key)
+            .filter(|p| p.status == PlanStatus::Active)
+            .map(|p| {
+                let assessment = Assessment::from_findings(findings.clone());
+                let task = assessment.colour.needs_attention().then(|| {
+                    (
+                        TaskCategory::Assessment,
+                        format!("Spørgeskema: {}", assessment.summary()),
+                    )
+                });
+                PlanTriage {
+                    plan: p.id,
+                    team: p.care_team_id,
+                    assessment,
+                    task,
+                }
+            })
+            .collect()
+    };
+    Routing { triage, unexpected }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,5 +507,158 @@ mod tests {
             r.triage[0].task.as_ref().unwrap().0,
             TaskCategory::Unexpected
         );
+    }
+
+    fn answering(key: &str, def: PlanDefinition) -> PlanDefinition {
+        let schedule = serde_json::from_str(r#"{"every":"week","times":1}"#).unwrap();
+        let mut def = def;
+        def.activities
+            .push(crate::monitoring::programme::Activity::Questionnaire {
+                questionnaire: key.into(),
+                schedule,
+            });
+        def
+    }
+
+    fn answers(
+        pairs: &[(&str, crate::monitoring::questionnaire::Answer)],
+    ) -> Vec<(String, crate::monitoring::questionnaire::Answer)> {
+        pairs
+            .iter()
+            .map(|(l, a)| (l.to_string(), a.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_response_is_triaged_for_the_plans_that_ask_for_it() {
+        use crate::monitoring::questionnaire::{Answer, heart_failure_symptoms, who5};
+        let hf = heart_failure_symptoms();
+        let heart = plan(
+            PlanStatus::Active,
+            answering("hf_symptoms", heart_failure()),
+        );
+        let heart2 = plan(
+            PlanStatus::Active,
+            answering("hf_symptoms", PlanDefinition::default()),
+        );
+        let diabetes = plan(
+            PlanStatus::Active,
+            answering("who5", PlanDefinition::default()),
+        );
+        let paused = plan(
+            PlanStatus::Paused,
+            answering("hf_symptoms", heart_failure()),
+        );
+        let ended = plan(
+            PlanStatus::Ended,
+            answering("who5", PlanDefinition::default()),
+        );
+        let red = hf
+            .evaluate(&answers(&[
+                ("breathless", Answer::Choice("much_more".into())),
+                ("swollen", Answer::Boolean(true)),
+                ("pillows", Answer::Boolean(false)),
+                ("dizzy", Answer::Boolean(false)),
+                ("chest_pain", Answer::Boolean(false)),
+            ]))
+            .unwrap();
+        let r = route_response(
+            &[
+                heart.clone(),
+                diabetes.clone(),
+                paused.clone(),
+                heart2.clone(),
+            ],
+            &hf,
+            &red,
+        );
+        assert!(!r.unexpected);
+        let plans: Vec<_> = r.triage.iter().map(|t| t.plan).collect();
+        assert_eq!(
+            plans,
+            [heart.id, heart2.id],
+            "not WHO-5's plan, not the paused one"
+        );
+        let t = &r.triage[0];
+        assert_eq!(t.team, heart.care_team_id);
+        assert_eq!(t.assessment.colour, Colour::Red);
+        assert_eq!(
+            t.assessment.findings[0].rule,
+            RuleRef::Questionnaire {
+                link_id: Some("breathless".into())
+            }
+        );
+        assert_eq!(
+            t.assessment.findings[0].rule.key(),
+            "questionnaire:breathless"
+        );
+        assert_eq!(t.assessment.findings[1].colour, Colour::Yellow);
+        let (category, line) = t.task.as_ref().unwrap();
+        assert_eq!(*category, TaskCategory::Assessment);
+        assert_eq!(
+            line,
+            "Spørgeskema: Åndenød: Meget mere end normalt; Hævede ankler eller ben: Ja"
+        );
+
+        // Green answers: an assessment, no task.
+        let green = hf
+            .evaluate(&answers(&[
+                ("breathless", Answer::Choice("usual".into())),
+                ("swollen", Answer::Boolean(false)),
+                ("pillows", Answer::Boolean(false)),
+                ("dizzy", Answer::Boolean(false)),
+                ("chest_pain", Answer::Boolean(false)),
+            ]))
+            .unwrap();
+        let r = route_response(std::slice::from_ref(&heart), &hf, &green);
+        assert_eq!(r.triage.len(), 1);
+        assert_eq!(r.triage[0].assessment.colour, Colour::Green);
+        assert!(r.triage[0].task.is_none());
+
+        // Only a paused plan asks: kept quietly, not unexpected.
+        let r = route_response(&[paused, diabetes.clone()], &hf, &red);
+        assert!(!r.unexpected && r.triage.is_empty());
+
+        // A total score gives a finding without a link id.
+        let q = who5();
+        let low = q
+            .evaluate(&answers(&[
+                ("cheerful", Answer::Choice("1".into())),
+                ("calm", Answer::Choice("1".into())),
+                ("active", Answer::Choice("1".into())),
+                ("rested", Answer::Choice("1".into())),
+                ("interest", Answer::Choice("1".into())),
+            ]))
+            .unwrap();
+        let r = route_response(&[heart.clone(), diabetes.clone()], &q, &low);
+        assert_eq!(r.triage.len(), 1);
+        assert_eq!(r.triage[0].plan, diabetes.id);
+        assert_eq!(
+            r.triage[0].assessment.findings[0].rule,
+            RuleRef::Questionnaire { link_id: None }
+        );
+        assert_eq!(
+            r.triage[0].task.as_ref().unwrap().1,
+            "Spørgeskema: WHO-5 Trivselsindeks: score 20 (højst 28)"
+        );
+
+        // Nobody asks for WHO-5 (that plan ended): unexpected, yellow for the active teams.
+        let r = route_response(&[ended.clone(), heart.clone()], &q, &low);
+        assert!(r.unexpected);
+        assert_eq!(r.triage.len(), 1);
+        assert_eq!(r.triage[0].team, heart.care_team_id);
+        assert_eq!(r.triage[0].assessment.colour, Colour::Yellow);
+        assert_eq!(r.triage[0].assessment.findings[0].rule, RuleRef::Unexpected);
+        assert_eq!(
+            r.triage[0].task.as_ref().unwrap(),
+            &(
+                TaskCategory::Unexpected,
+                "Uventet svar: Spørgeskemaet «WHO-5 Trivselsindeks» uden en aktiv plan, der beder om det".to_string()
+            )
+        );
+
+        // No plan at all: stored by the caller, no triage.
+        let r = route_response(&[ended], &q, &low);
+        assert!(r.unexpected && r.triage.is_empty());
     }
 }

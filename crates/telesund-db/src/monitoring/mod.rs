@@ -7,7 +7,9 @@ pub mod observations;
 pub mod plans;
 pub mod programmes;
 pub mod questionnaires;
+mod tasks;
 pub mod worklist;
+pub(crate) mod writer;
 
 /// A JSON document column (definitions, findings): written and read whole.
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> crate::error::Result<String> {

@@ -2,22 +2,41 @@
 //! for every active plan that asks for the type, and turned into work for each plan's team.
 
 use super::to_json;
+use super::writer::{Prepared, WriteFailure};
 use crate::access::AccessCtx;
-use crate::db::{Db, on_read, on_write};
-use crate::error::{DbError, Result, is_unique_violation};
+use crate::db::{Db, on_read};
+use crate::error::{DbError, Result};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use telesund_core::Timestamp;
-use telesund_core::access::{Action, DataCategory};
-use telesund_core::audit::AuditAction;
+use std::collections::HashMap;
+use telesund_core::access::{Action, DataCategory, Decision};
+use telesund_core::audit::{AuditAction, AuditRecord};
 use telesund_core::ids::*;
-use telesund_core::monitoring::assess::{
-    Assessment, PlanTriage, TaskCategory, history_days, route_measurement,
-};
+use telesund_core::monitoring::assess::{Assessment, history_days, route_measurement};
 use telesund_core::monitoring::observation::{
-    NewObservation, Observation, ObservationStatus, Source,
+    CanonicalValues, NewObservation, Observation, ObservationStatus, Source,
 };
-use telesund_core::monitoring::{Colour, MeasurementType, Quantity};
+use telesund_core::monitoring::programme::CarePlan;
+use telesund_core::monitoring::{MeasurementType, Quantity};
+use telesund_core::{ErrorCode, Timestamp};
+
+/// The audit record of submitting one measurement.
+fn observation_record(
+    ctx: &AccessCtx,
+    decision: &Decision,
+    citizen: CitizenId,
+    id: ObservationId,
+) -> AuditRecord {
+    let mut r = ctx.record(
+        decision,
+        AuditAction::Create,
+        "observation",
+        Some(citizen),
+        Some(DataCategory::Clinical),
+    );
+    r.entity_id = Some(id.to_string());
+    r
+}
 
 /// What a submission did: the stored measurement (the first one, for a retry) and its
 /// triage per plan.
@@ -65,6 +84,50 @@ macro_rules! observation_from_row {
     }};
 }
 
+/// How the measurements of one submission are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atomicity {
+    /// Each measurement on its own: one refused entry does not stop the others (a FHIR
+    /// batch, a device's buffer).
+    EachOnItsOwn,
+    /// All or none (a FHIR transaction).
+    AllOrNothing,
+}
+
+/// The entry of an all-or-nothing submission that stopped it, by its place.
+#[derive(Debug)]
+pub struct EntryFailed {
+    pub index: usize,
+    pub error: DbError,
+}
+
+/// One entry after its checks: to be written, a retry of a stored measurement, or a repeat
+/// of an earlier entry of the same submission.
+enum Checked {
+    New(Box<Prepared>),
+    Retry(Observation),
+    SameAs(usize),
+}
+
+/// Where each entry's answer comes from.
+enum Slot {
+    Failed(DbError),
+    /// Its row's place in what went to the writer.
+    Written(usize),
+    Retry(Observation),
+    SameAs(usize),
+}
+
+/// What the checks of one submission share: each citizen's access decision and care plans
+/// (a device's Bundle is usually one citizen's), and the entries already checked, which
+/// change rules must see as history and retries must be matched against.
+#[derive(Default)]
+struct Batch {
+    citizens: HashMap<CitizenId, (Decision, Vec<CarePlan>)>,
+    checked: Vec<(CitizenId, MeasurementType, Timestamp, CanonicalValues)>,
+    keys: HashMap<Vec<u8>, usize>,
+}
+
 impl Db {
     /// Submits one measurement for a citizen. Refused input changes nothing; a retry with the
     /// same identifier (or device and time) returns the first measurement, unchanged.
@@ -73,53 +136,182 @@ impl Db {
         ctx: &AccessCtx,
         new: NewObservation,
     ) -> Result<Submitted> {
-        let citizen = new.citizen_id;
-        let decision = self
-            .guard_citizen(
-                ctx,
-                citizen,
-                Action::SubmitResults,
-                AuditAction::Create,
-                "observation",
-            )
-            .await?;
+        let mut out = self
+            .submit_observations(ctx, vec![new], Atomicity::EachOnItsOwn)
+            .await
+            .map_err(|e| e.error)?;
+        out.pop()
+            .unwrap_or_else(|| Err(DbError::Internal("no outcome for the measurement".into())))
+    }
+
+    /// Submits several measurements (a Bundle). Each is checked, triaged and audited as a
+    /// single one would be; they are written together, sharing a commit with whatever else
+    /// is being written at the time. `AllOrNothing` returns the first entry that failed and
+    /// writes nothing; `EachOnItsOwn` returns one outcome per entry, in order.
+    pub async fn submit_observations(
+        &self,
+        ctx: &AccessCtx,
+        items: Vec<NewObservation>,
+        atomicity: Atomicity,
+    ) -> std::result::Result<Vec<Result<Submitted>>, EntryFailed> {
+        let all_or_nothing = atomicity == Atomicity::AllOrNothing;
         let now = Timestamp::now();
-        let (values, original) = new.canonical(now)?;
-        let dedup = new.dedup_key().map(|k| dedup_hash(&k));
-        let audit_record = |id: ObservationId| {
-            let mut r = ctx.record(
-                &decision,
-                AuditAction::Create,
-                "observation",
-                Some(citizen),
-                Some(DataCategory::Clinical),
+        let mut batch = Batch::default();
+        let mut slots = Vec::with_capacity(items.len());
+        let mut to_write = Vec::new();
+        for (index, new) in items.into_iter().enumerate() {
+            slots.push(
+                match self
+                    .check_observation(ctx, index, new, now, &mut batch)
+                    .await
+                {
+                    Err(error) if all_or_nothing => return Err(EntryFailed { index, error }),
+                    Err(error) => Slot::Failed(error),
+                    Ok(Checked::New(p)) => {
+                        to_write.push(*p);
+                        Slot::Written(to_write.len() - 1)
+                    }
+                    Ok(Checked::Retry(first)) => Slot::Retry(first),
+                    Ok(Checked::SameAs(earlier)) => Slot::SameAs(earlier),
+                },
             );
-            r.entity_id = Some(id.to_string());
-            r
-        };
-        if let Some(key) = &dedup
-            && let Some(first) = self.observation_by_dedup(key).await?
+        }
+        // What the answers need once the rows have gone to the writer.
+        let kept: Vec<(Submitted, Option<Vec<u8>>)> = to_write
+            .iter()
+            .map(|p| {
+                let triage = p.triage.iter().map(|t| (t.plan, t.assessment.clone()));
+                let submitted = Submitted {
+                    observation: p.observation.clone(),
+                    created: true,
+                    assessments: triage.collect(),
+                };
+                (submitted, p.dedup.clone())
+            })
+            .collect();
+        let outcomes = self
+            .inner
+            .results
+            .write(to_write, all_or_nothing)
+            .await
+            .map_err(|error| EntryFailed { index: 0, error })?;
+        if all_or_nothing
+            && let Some(pos) = outcomes
+                .iter()
+                .position(|o| matches!(o, Err(f) if !matches!(f, WriteFailure::Abandoned)))
         {
-            return self.answer_retry(first, audit_record).await;
+            let index = slots
+                .iter()
+                .position(|s| matches!(s, Slot::Written(p) if *p == pos))
+                .unwrap_or(0);
+            let error = match &outcomes[pos] {
+                Err(WriteFailure::Duplicate) => DbError::conflict(
+                    ErrorCode::Conflict,
+                    "a copy of this measurement was stored by another request at the same time; send the Bundle again",
+                ),
+                Err(WriteFailure::Failed(e)) => DbError::Internal(e.clone()),
+                _ => DbError::Internal("the transaction failed".into()),
+            };
+            return Err(EntryFailed { index, error });
         }
 
-        let plans = self.plans_of_citizen(citizen).await?;
-        let history = match history_days(&plans, new.kind) {
+        let mut outcomes: Vec<Option<std::result::Result<(), WriteFailure>>> =
+            outcomes.into_iter().map(Some).collect();
+        let mut kept: Vec<Option<_>> = kept.into_iter().map(Some).collect();
+        let mut answers: Vec<Result<Submitted>> = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let answer = match slot {
+                Slot::Failed(e) => Err(e),
+                Slot::Written(pos) => {
+                    let (submitted, dedup) = kept[pos].take().expect("each row is answered once");
+                    match outcomes[pos].take().expect("one outcome per row") {
+                        Ok(()) => Ok(submitted),
+                        // A copy of the same measurement raced in and was stored first:
+                        // this one answers as its retry.
+                        Err(WriteFailure::Duplicate) => {
+                            match self.observation_by_dedup(&dedup.unwrap_or_default()).await {
+                                Ok(Some(first)) => self.answer_retry(ctx, first).await,
+                                Ok(None) => Err(DbError::Internal("a duplicate vanished".into())),
+                                Err(e) => Err(e),
+                            }
+                        }
+                        Err(WriteFailure::Abandoned) => Err(DbError::Internal(
+                            "not written: another entry of the transaction failed".into(),
+                        )),
+                        Err(WriteFailure::Failed(e)) => Err(DbError::Internal(e)),
+                    }
+                }
+                Slot::Retry(first) => self.answer_retry(ctx, first).await,
+                Slot::SameAs(earlier) => match &answers[earlier] {
+                    Ok(s) => Ok(Submitted {
+                        created: false,
+                        ..s.clone()
+                    }),
+                    Err(e) => Err(DbError::Domain(telesund_core::DomainError::new(
+                        e.code(),
+                        format!("repeats entry {earlier}, which was not stored"),
+                    ))),
+                },
+            };
+            answers.push(answer);
+        }
+        Ok(answers)
+    }
+
+    /// Authorises, converts and triages one measurement, without writing anything.
+    async fn check_observation(
+        &self,
+        ctx: &AccessCtx,
+        index: usize,
+        new: NewObservation,
+        now: Timestamp,
+        batch: &mut Batch,
+    ) -> Result<Checked> {
+        let citizen = new.citizen_id;
+        if let std::collections::hash_map::Entry::Vacant(slot) = batch.citizens.entry(citizen) {
+            let decision = self
+                .guard_citizen(
+                    ctx,
+                    citizen,
+                    Action::SubmitResults,
+                    AuditAction::Create,
+                    "observation",
+                )
+                .await?;
+            let plans = self.plans_of_citizen(citizen).await?;
+            slot.insert((decision, plans));
+        }
+        let (values, original) = new.canonical(now)?;
+        let dedup = new.dedup_key().map(|k| dedup_hash(&k));
+        if let Some(key) = &dedup {
+            if let Some(earlier) = batch.keys.get(key) {
+                return Ok(Checked::SameAs(*earlier));
+            }
+            if let Some(first) = self.observation_by_dedup(key).await? {
+                return Ok(Checked::Retry(first));
+            }
+            batch.keys.insert(key.clone(), index);
+        }
+        let (decision, plans) = &batch.citizens[&citizen];
+        let mut history = match history_days(plans, new.kind) {
             Some(days) => {
                 self.history(citizen, new.kind, days, new.effective_at)
                     .await?
             }
             None => Vec::new(),
         };
-        let routing = route_measurement(&plans, new.kind, new.effective_at, &values, &|q| {
+        for (c, kind, at, vals) in &batch.checked {
+            if *c == citizen && *kind == new.kind && at.0 < new.effective_at.0 {
+                history.extend(vals.iter().map(|(q, v)| (*q, *at, *v)));
+            }
+        }
+        let routing = route_measurement(plans, new.kind, new.effective_at, &values, &|q| {
             history
                 .iter()
                 .filter(|(k, _, _)| *k == q)
                 .map(|(_, t, v)| (*t, *v))
                 .collect()
         });
-        let unexpected = routing.unexpected;
-
         let observation = Observation {
             id: ObservationId::new(),
             citizen_id: citizen,
@@ -133,98 +325,53 @@ impl Db {
             device: new.device.clone(),
             original,
             identifier: new.identifier.clone(),
-            unexpected,
+            unexpected: routing.unexpected,
             status: ObservationStatus::Final,
         };
+        batch.checked.push((
+            citizen,
+            observation.kind,
+            observation.effective_at,
+            observation.values.clone(),
+        ));
         let entered_by = match &ctx.principal {
             telesund_core::Principal::Staff { user_id, .. } => Some(user_id.0),
             telesund_core::Principal::Citizen { citizen_id, .. } => Some(citizen_id.0),
             telesund_core::Principal::System => None,
         };
-        let records = [audit_record(observation.id)];
-        let findings: Vec<String> = routing
+        let findings = routing
             .triage
             .iter()
             .map(|t| to_json(&t.assessment.findings))
             .collect::<Result<_>>()?;
-        let o = &observation;
-        let stored = on_write!(self, |tx| {
-            sqlx::query(
-                "INSERT INTO observations (id, citizen_id, type, value, value2, effective_at, received_at, source, entered_by, \
-                 entered_by_name, on_behalf_of_name, device, original, identifier, dedup_key, unexpected, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            )
-            .bind(o.id.0)
-            .bind(citizen.0)
-            .bind(o.kind.as_str())
-            .bind(o.values[0].1)
-            .bind(o.values.get(1).map(|v| v.1))
-            .bind(o.effective_at.0)
-            .bind(o.received_at.0)
-            .bind(o.source.as_str())
-            .bind(entered_by)
-            .bind(&o.entered_by_name)
-            .bind(o.on_behalf_of_name.as_deref())
-            .bind(o.device.as_deref())
-            .bind(o.original.as_deref())
-            .bind(o.identifier.as_deref())
-            .bind(dedup.as_deref())
-            .bind(o.unexpected)
-            .bind(o.status.as_str())
-            .execute(&mut *tx)
-            .await?;
-            for (t, findings) in routing.triage.iter().zip(&findings) {
-                sqlx::query(
-                    "INSERT INTO assessments (id, citizen_id, care_plan_id, observation_id, colour, findings, result_at, assessed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(AssessmentId::new().0)
-                .bind(citizen.0)
-                .bind(t.plan.0)
-                .bind(o.id.0)
-                .bind(t.assessment.colour.as_str())
-                .bind(findings)
-                .bind(o.effective_at.0)
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for t in &routing.triage {
-                if let Some((category, description)) = &t.task {
-                    raise_task!(tx, t, *category, description, citizen, o.effective_at, now);
-                }
-            }
-            crate::audit::insert_records!(tx, records)
-        });
-        match stored {
-            Ok(()) => Ok(Submitted {
-                observation,
-                created: true,
-                assessments: routing
-                    .triage
-                    .into_iter()
-                    .map(|t| (t.plan, t.assessment))
-                    .collect(),
-            }),
-            // Two copies of one measurement raced: the first one stored wins, and this
-            // submission answers as a retry.
-            Err(DbError::Sql(e)) if dedup.is_some() && is_unique_violation(&e) => {
-                let first = self
-                    .observation_by_dedup(dedup.as_deref().unwrap_or_default())
-                    .await?
-                    .ok_or(DbError::Sql(e))?;
-                self.answer_retry(first, audit_record).await
-            }
-            Err(e) => Err(e),
-        }
+        let audit = observation_record(ctx, decision, citizen, observation.id);
+        Ok(Checked::New(Box::new(Prepared {
+            observation,
+            dedup,
+            entered_by,
+            triage: routing.triage,
+            findings,
+            audit,
+        })))
     }
 
-    async fn answer_retry(
-        &self,
-        first: Observation,
-        audit_record: impl Fn(ObservationId) -> telesund_core::audit::AuditRecord,
-    ) -> Result<Submitted> {
-        self.audit(vec![audit_record(first.id)]).await?;
+    async fn answer_retry(&self, ctx: &AccessCtx, first: Observation) -> Result<Submitted> {
+        let decision = self
+            .guard_citizen(
+                ctx,
+                first.citizen_id,
+                Action::SubmitResults,
+                AuditAction::Create,
+                "observation",
+            )
+            .await?;
+        self.audit(vec![observation_record(
+            ctx,
+            &decision,
+            first.citizen_id,
+            first.id,
+        )])
+        .await?;
         let assessments = self.assessments_of_observation(first.id).await?;
         Ok(Submitted {
             observation: first,
@@ -344,56 +491,3 @@ impl Db {
         Ok(rows)
     }
 }
-
-/// Creates the plan's open assessment task, or raises the open one: one task per plan and
-/// kind of work, its colour the worst of what it holds, its age the oldest result's.
-macro_rules! raise_task {
-    ($tx:expr, $t:expr, $category:expr, $description:expr, $citizen:expr, $result_at:expr, $now:expr) => {{
-        let t: &PlanTriage = $t;
-        let category: TaskCategory = $category;
-        let colour = t.assessment.colour;
-        let open: Option<(uuid::Uuid, String)> = sqlx::query_as(
-            "SELECT id, colour FROM tasks WHERE care_plan_id = $1 AND category = $2 AND status IN ('requested','in-progress') LIMIT 1",
-        )
-        .bind(t.plan.0)
-        .bind(category.as_str())
-        .fetch_optional(&mut *$tx)
-        .await?;
-        match open {
-            Some((id, held)) => {
-                let colour = Colour::parse(&held)?.max(colour);
-                sqlx::query(
-                    "UPDATE tasks SET colour = $1, priority = $2, description = $3, updated_at = $4, \
-                     oldest_result_at = CASE WHEN oldest_result_at < $5 THEN oldest_result_at ELSE $5 END WHERE id = $6",
-                )
-                .bind(colour.as_str())
-                .bind(colour.task_priority())
-                .bind($description)
-                .bind($now.0)
-                .bind($result_at.0)
-                .bind(id)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO tasks (id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, description, oldest_result_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, $10, $10)",
-                )
-                .bind(TaskId::new().0)
-                .bind($citizen.0)
-                .bind(t.plan.0)
-                .bind(t.team.0)
-                .bind(category.as_str())
-                .bind(colour.as_str())
-                .bind(colour.task_priority())
-                .bind($description)
-                .bind($result_at.0)
-                .bind($now.0)
-                .execute(&mut *$tx)
-                .await?;
-            }
-        }
-    }};
-}
-use raise_task;
