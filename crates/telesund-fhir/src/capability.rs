@@ -54,6 +54,37 @@ pub const SUPPORTED: &[ResourceSupport] = &[
         documentation: "Citizens. Reads are authorised by care relationship and consent and audited; search hits carry identity only (meta.tag SUBSETTED) — read the Patient for the rest.",
     },
     ResourceSupport {
+        resource: "Observation",
+        interactions: &["read", "search-type", "create"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+                documentation: "Required (or subject): the citizen whose measurements to list.",
+            },
+            SearchParam {
+                name: "subject",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/Observation-subject",
+                documentation: "Patient/<id>, the same as patient.",
+            },
+            SearchParam {
+                name: "code",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-code",
+                documentation: "LOINC, IEEE 11073 MDC, NPU or MedCom codes, comma-separated for any of them; every code of a type finds that type.",
+            },
+            SearchParam {
+                name: "date",
+                kind: "date",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-date",
+                documentation: "eq, ge, gt, le, lt, sa, eb; a value stands for its whole period (2026-11 is November) in Danish time unless a zone is given; repeat to give a range.",
+            },
+        ],
+        documentation: "Home measurements. Create: blood pressure as one Observation with systolic and diastolic components; LOINC, MDC, NPU or MedCom codes; UCUM units, converted (mg/dL, [lb_av], [degF]); unknown units refused. A retry with the same identifier, or the same device and time, creates nothing and answers 200 with the first measurement. Search: newest first (_sort=-date; _sort=date for oldest first), _count up to 500, paged by the next link.",
+    },
+    ResourceSupport {
         resource: "Organization",
         interactions: &["read", "search-type"],
         search: &[
@@ -213,6 +244,10 @@ pub fn statement(base: &str, software_version: &str, date: &str) -> Value {
                 "service": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth", "display": "OAuth" }], "text": "Bearer API tokens; staff and citizens sign in with OpenID Connect or password" }]
             },
             "resource": resources,
+            "interaction": [
+                { "code": "transaction", "documentation": "POST /fhir: a Bundle of Observations stored all or nothing; the first failing entry is named in the OperationOutcome." },
+                { "code": "batch", "documentation": "POST /fhir: a Bundle of Observations, each stored on its own, each answered with its status and, when refused, an OperationOutcome." }
+            ],
         }],
     })
 }

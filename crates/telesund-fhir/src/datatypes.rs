@@ -257,3 +257,192 @@ pub struct Narrative {
 pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
+
+/// One `value[x]` of the types Telesund writes, for extensions and `Task.input`. Serialised
+/// with its FHIR element name as the key (`{"valueCode": "red"}`), so a struct that flattens
+/// it gets exactly one `value[x]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ValueX {
+    #[serde(rename = "valueBoolean")]
+    Boolean(bool),
+    #[serde(rename = "valueCode")]
+    Code(String),
+    #[serde(rename = "valueString")]
+    String(String),
+    #[serde(rename = "valueInteger")]
+    Integer(i64),
+    #[serde(rename = "valuePositiveInt")]
+    PositiveInt(u32),
+    #[serde(rename = "valueDecimal")]
+    Decimal(serde_json::Number),
+    #[serde(rename = "valueDateTime")]
+    DateTime(String),
+    #[serde(rename = "valueCoding")]
+    Coding(Coding),
+    #[serde(rename = "valueCodeableConcept")]
+    CodeableConcept(CodeableConcept),
+    #[serde(rename = "valueQuantity")]
+    Quantity(crate::observation::SimpleQuantity),
+    /// A Quantity of time in UCUM (`{"value": 3, "unit": "d", "system": UCUM, "code": "d"}`).
+    #[serde(rename = "valueDuration")]
+    Duration(crate::observation::SimpleQuantity),
+    #[serde(rename = "valuePeriod")]
+    Period(Period),
+    #[serde(rename = "valueReference")]
+    Reference(Reference),
+}
+
+/// An extension Telesund writes (never reads): one value, or sub-extensions for a complex
+/// extension — never both (`ext-1`), which the two constructors guarantee.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WrittenExtension {
+    pub url: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<WrittenExtension>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub value: Option<ValueX>,
+}
+
+impl WrittenExtension {
+    pub fn value(url: &str, value: ValueX) -> WrittenExtension {
+        WrittenExtension {
+            url: url.into(),
+            extension: Vec::new(),
+            value: Some(value),
+        }
+    }
+    /// A complex extension: its parts, each with a (usually relative) url of its own.
+    pub fn complex(url: &str, parts: Vec<WrittenExtension>) -> WrittenExtension {
+        WrittenExtension {
+            url: url.into(),
+            extension: parts,
+            value: None,
+        }
+    }
+}
+
+/// The extensions of a primitive element, written as its `_name` sibling in JSON
+/// (`"_title": {"extension": [...]}`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrimitiveExtensions {
+    pub extension: Vec<WrittenExtension>,
+}
+
+/// The core translation extension on a primitive string, for the English text beside the
+/// Danish one.
+pub const TRANSLATION: &str = "http://hl7.org/fhir/StructureDefinition/translation";
+
+impl PrimitiveExtensions {
+    /// `_element` for a translation of the element into `lang`; `None` when there is none.
+    pub fn translation(lang: &str, content: &str) -> Option<PrimitiveExtensions> {
+        (!content.trim().is_empty()).then(|| PrimitiveExtensions {
+            extension: vec![WrittenExtension::complex(
+                TRANSLATION,
+                vec![
+                    WrittenExtension::value("lang", ValueX::Code(lang.into())),
+                    WrittenExtension::value("content", ValueX::String(content.into())),
+                ],
+            )],
+        })
+    }
+}
+
+/// An R4 `Timing` as Telesund writes it: a repeat rule and, optionally, a code or text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timing {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<TimingRepeat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeableConcept>,
+}
+
+/// `Timing.repeat`: `frequency` times per `period` `periodUnit` (UCUM: d, wk, mo), on the
+/// given days of the week (`mon` … `sun`) when not every day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimingRepeat {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<WrittenExtension>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_unit: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub day_of_week: Vec<&'static str>,
+}
+
+/// Checks for the mapping tests: FHIR's `ele-1` and the official R4 models.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use serde_json::Value;
+
+    /// No `[]`, `{}`, `null` or `""` anywhere (ele-1).
+    pub(crate) fn assert_no_empty(v: &Value, at: &str) {
+        match v {
+            Value::Null => panic!("null at {at}"),
+            Value::String(s) => assert!(!s.is_empty(), "empty string at {at}"),
+            Value::Array(a) => {
+                assert!(!a.is_empty(), "empty array at {at}");
+                for (i, x) in a.iter().enumerate() {
+                    assert_no_empty(x, &format!("{at}[{i}]"));
+                }
+            }
+            Value::Object(o) => {
+                assert!(!o.is_empty(), "empty object at {at}");
+                // ext-1: an extension has a value or sub-extensions, not both.
+                if o.contains_key("url") && at.contains("extension") {
+                    let values = o.keys().filter(|k| k.starts_with("value")).count();
+                    let nested = o.contains_key("extension");
+                    assert!(
+                        (values == 1) != nested,
+                        "ext-1 at {at}: {values} values, nested {nested}"
+                    );
+                }
+                for (k, x) in o {
+                    assert_no_empty(x, &format!("{at}.{k}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Feeds a resource to the R4 validator named by `TELESUND_FHIR_VALIDATOR` (which
+    /// `scripts/test` installs) and fails on any problem; without it, checks nothing. With
+    /// `TELESUND_FHIR_SAMPLES` set to a directory, also writes the resource there.
+    pub(crate) fn validate_r4(resource: &Value) {
+        let kind = resource["resourceType"].as_str().unwrap_or("resource");
+        if let Ok(dir) = std::env::var("TELESUND_FHIR_SAMPLES") {
+            let id = resource["id"].as_str().unwrap_or("sample");
+            let path = std::path::Path::new(&dir).join(format!("{kind}-{id}.json"));
+            std::fs::write(path, serde_json::to_string_pretty(resource).unwrap()).unwrap();
+        }
+        let Ok(python) = std::env::var("TELESUND_FHIR_VALIDATOR") else {
+            return;
+        };
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/fhir-validate.py"
+        );
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the validator starts");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(resource.to_string().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{kind} is not valid FHIR R4:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

@@ -21,6 +21,7 @@ pub mod patient;
 pub mod plan_definition;
 pub mod practitioner;
 pub mod questionnaire;
+pub mod search;
 pub mod task;
 
 pub use bundle::{Bundle, SearchEntry};

@@ -18,6 +18,21 @@ string_enum!(
     Source { Device = "device", Citizen = "citizen", Staff = "staff" }
 );
 
+impl Source {
+    /// Who entered a measurement that arrives without saying so: a device when the device
+    /// is named (a gateway forwarding it), else the citizen themself, else staff on the
+    /// citizen's behalf.
+    pub fn of_submission(by_citizen: bool, names_device: bool) -> Source {
+        if names_device {
+            Source::Device
+        } else if by_citizen {
+            Source::Citizen
+        } else {
+            Source::Staff
+        }
+    }
+}
+
 string_enum!(
     ObservationStatus { Final = "final", EnteredInError = "entered-in-error" }
 );

@@ -84,6 +84,19 @@ macro_rules! observation_from_row {
     }};
 }
 
+/// A search of one citizen's measurements: types (any when empty), a time range
+/// (`from` inclusive, `until` exclusive), the order and a keyset cursor — the time and id of
+/// the last row of the previous page, so paging stays fast and stable however deep it goes.
+#[derive(Clone, Debug, Default)]
+pub struct ObservationQuery {
+    pub kinds: Vec<MeasurementType>,
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub oldest_first: bool,
+    pub after: Option<(Timestamp, ObservationId)>,
+    pub limit: i64,
+}
+
 /// How the measurements of one submission are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Atomicity {
@@ -123,7 +136,7 @@ enum Slot {
 /// change rules must see as history and retries must be matched against.
 #[derive(Default)]
 struct Batch {
-    citizens: HashMap<CitizenId, (Decision, Vec<CarePlan>)>,
+    citizens: HashMap<CitizenId, (Decision, Vec<CarePlan>, Option<String>)>,
     checked: Vec<(CitizenId, MeasurementType, Timestamp, CanonicalValues)>,
     keys: HashMap<Vec<u8>, usize>,
 }
@@ -279,7 +292,12 @@ impl Db {
                 )
                 .await?;
             let plans = self.plans_of_citizen(citizen).await?;
-            slot.insert((decision, plans));
+            // Staff entering a value on the citizen's behalf: both names are kept.
+            let name = match new.source {
+                Source::Staff => Some(self.citizen_display_name(citizen).await?),
+                _ => None,
+            };
+            slot.insert((decision, plans, name));
         }
         let (values, original) = new.canonical(now)?;
         let dedup = new.dedup_key().map(|k| dedup_hash(&k));
@@ -292,7 +310,7 @@ impl Db {
             }
             batch.keys.insert(key.clone(), index);
         }
-        let (decision, plans) = &batch.citizens[&citizen];
+        let (decision, plans, citizen_name) = &batch.citizens[&citizen];
         let mut history = match history_days(plans, new.kind) {
             Some(days) => {
                 self.history(citizen, new.kind, days, new.effective_at)
@@ -321,7 +339,7 @@ impl Db {
             received_at: now,
             source: new.source,
             entered_by_name: ctx.principal.display_name().to_string(),
-            on_behalf_of_name: new.on_behalf_of_name.clone(),
+            on_behalf_of_name: new.on_behalf_of_name.clone().or(citizen_name.clone()),
             device: new.device.clone(),
             original,
             identifier: new.identifier.clone(),
@@ -353,6 +371,18 @@ impl Db {
             findings,
             audit,
         })))
+    }
+
+    /// "Given Family", for provenance.
+    async fn citizen_display_name(&self, citizen: CitizenId) -> Result<String> {
+        on_read!(self, |c| {
+            let (given, family): (String, String) =
+                sqlx::query_as("SELECT given_name, family_name FROM citizens WHERE id = $1")
+                    .bind(citizen.0)
+                    .fetch_one(&mut *c)
+                    .await?;
+            Ok::<_, DbError>(format!("{given} {family}"))
+        })
     }
 
     async fn answer_retry(&self, ctx: &AccessCtx, first: Observation) -> Result<Submitted> {
@@ -489,5 +519,113 @@ impl Db {
         )])
         .await?;
         Ok(rows)
+    }
+
+    /// A page of a citizen's measurements for a FHIR search: filtered by type and time,
+    /// ordered by time (newest first unless `oldest_first`), after a cursor. Returns one row
+    /// more than `limit` when there is a next page. Audited as one read.
+    pub async fn search_observations(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+        q: &ObservationQuery,
+    ) -> Result<Vec<Observation>> {
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Read(DataCategory::Clinical),
+                AuditAction::Read,
+                "observation",
+            )
+            .await?;
+        // One fixed statement per direction; the type filter is a list bound as text, so
+        // the statement never varies with input.
+        let kinds: Option<String> = (!q.kinds.is_empty()).then(|| {
+            q.kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        let (after_at, after_id) = match q.after {
+            Some((t, id)) => (Some(t.0), Some(id.0)),
+            None => (None, None),
+        };
+        let sql = if q.oldest_first {
+            format!(
+                "SELECT {OBS_COLUMNS} FROM observations WHERE citizen_id = $1 \
+                 AND ($2 IS NULL OR ',' || $2 || ',' LIKE '%,' || type || ',%') \
+                 AND effective_at >= $3 AND effective_at < $4 \
+                 AND ($5 IS NULL OR effective_at > $5 OR (effective_at = $5 AND id > $6)) \
+                 ORDER BY effective_at ASC, id ASC LIMIT $7"
+            )
+        } else {
+            format!(
+                "SELECT {OBS_COLUMNS} FROM observations WHERE citizen_id = $1 \
+                 AND ($2 IS NULL OR ',' || $2 || ',' LIKE '%,' || type || ',%') \
+                 AND effective_at >= $3 AND effective_at < $4 \
+                 AND ($5 IS NULL OR effective_at < $5 OR (effective_at = $5 AND id < $6)) \
+                 ORDER BY effective_at DESC, id DESC LIMIT $7"
+            )
+        };
+        let rows = on_read!(self, |c| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(citizen.0)
+                .bind(kinds.as_deref())
+                .bind(q.from.map_or(i64::MIN, |t| t.0))
+                .bind(q.until.map_or(i64::MAX, |t| t.0))
+                .bind(after_at)
+                .bind(after_id)
+                .bind(q.limit + 1)
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter()
+                .map(|r| Ok(observation_from_row!(r)))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        self.audit(vec![ctx.record(
+            &decision,
+            AuditAction::Read,
+            "observation",
+            Some(citizen),
+            Some(DataCategory::Clinical),
+        )])
+        .await?;
+        Ok(rows)
+    }
+
+    /// One measurement, for the caller who may read the citizen's clinical data (audited).
+    pub async fn observation(&self, ctx: &AccessCtx, id: ObservationId) -> Result<Observation> {
+        let found = on_read!(self, |c| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {OBS_COLUMNS} FROM observations WHERE id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?;
+            r.map(|r| Ok::<_, DbError>(observation_from_row!(r)))
+                .transpose()
+        })?;
+        let o = found.ok_or_else(|| DbError::not_found(&format!("Observation/{id}")))?;
+        let decision = self
+            .guard_citizen(
+                ctx,
+                o.citizen_id,
+                Action::Read(DataCategory::Clinical),
+                AuditAction::Read,
+                "observation",
+            )
+            .await?;
+        let mut record = ctx.record(
+            &decision,
+            AuditAction::Read,
+            "observation",
+            Some(o.citizen_id),
+            Some(DataCategory::Clinical),
+        );
+        record.entity_id = Some(id.to_string());
+        self.audit(vec![record]).await?;
+        Ok(o)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod citizens;
+mod monitoring;
 mod openapi;
 mod session;
 
@@ -31,6 +32,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/citizens/{id}/care-teams"),
     ("post", "/citizens/{id}/enrolments"),
     ("get", "/citizens/{id}/access-log"),
+    ("get", "/citizens/{id}/observations"),
+    ("post", "/citizens/{id}/observations"),
+    ("get", "/citizens/{id}/care-plans"),
     ("get", "/programmes"),
     ("get", "/organisations"),
     ("post", "/organisations"),
@@ -63,6 +67,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/citizens/{id}/enrolments", post(citizens::enrol))
         .route("/citizens/{id}/access-log", get(citizens::access_log))
+        .route(
+            "/citizens/{id}/observations",
+            get(monitoring::list).post(monitoring::submit),
+        )
+        .route("/citizens/{id}/care-plans", get(monitoring::care_plans))
         .route("/programmes", get(admin::programmes))
         .route(
             "/organisations",

@@ -94,6 +94,16 @@ pub fn document() -> Value {
             },
             "/citizens/{id}/enrolments": { "parameters": id_param(), "post": op("Enrol in a programme, recording the consent to take part", "care", Some("NewEnrolment"), "201", json!({"type": "object"}), W) },
             "/citizens/{id}/access-log": { "parameters": id_param(), "get": op("Who has looked at the citizen's data (for the citizen)", "citizens", None, "200", json!({"type": "object"}), R) },
+            "/citizens/{id}/observations": {
+                "parameters": id_param(),
+                "get": { "summary": "The citizen's measurements, newest first", "tags": ["monitoring"],
+                         "parameters": [{ "name": "type", "in": "query", "schema": schema("MeasurementType") },
+                                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } }],
+                         "responses": { "200": { "description": "measurements", "content": { "application/json": { "schema": list("observations", "Observation") } } },
+                                        "401": { "$ref": "#/components/responses/E401" }, "403": { "$ref": "#/components/responses/E403" }, "404": { "$ref": "#/components/responses/E404" } } },
+                "post": op("Submit a home measurement: converted to canonical units, triaged for every care plan that asks for it (201; a retry with the same identifier, or device and time, answers 200 with the first)", "monitoring", Some("MeasurementInput"), "201", schema("Submitted"), W)
+            },
+            "/citizens/{id}/care-plans": { "parameters": id_param(), "get": op("The citizen's care plans with activities, thresholds and status", "monitoring", None, "200", list("care_plans", "CarePlan"), R) },
             "/programmes": { "get": op("Programmes", "care", None, "200", json!({"type": "object"}), &["401"]) },
             "/organisations": {
                 "get": op("Organisations (filter with q)", "admin", None, "200", list("organisations", "Organisation"), &["401"]),
@@ -121,6 +131,20 @@ pub fn document() -> Value {
                 "Error": { "type": "object", "required": ["code", "message", "request_id"], "properties": {
                     "code": { "type": "string", "enum": ["invalid_cpr", "invalid_input", "malformed_json", "unknown_field", "payload_too_large", "not_found", "duplicate_cpr", "conflict", "unauthenticated", "forbidden", "invalid_credentials", "account_locked", "rate_limited", "csrf_failed", "second_factor_required", "invalid_second_factor", "unsupported_media_type", "method_not_allowed", "internal", "unavailable"] },
                     "message": { "type": "string" }, "request_id": { "type": "string" }, "location": { "type": "string", "description": "where in the input, e.g. line 3, column 7" } } },
+                "MeasurementType": { "type": "string", "enum": ["blood_pressure", "pulse", "spo2", "weight", "temperature", "glucose", "steps", "fev1"] },
+                "MeasurementInput": { "type": "object", "required": ["type", "values"], "additionalProperties": false, "properties": {
+                    "type": schema("MeasurementType"),
+                    "values": { "type": "array", "items": { "type": "object", "required": ["quantity", "value", "unit"], "properties": {
+                        "quantity": { "type": "string", "enum": ["systolic", "diastolic", "pulse", "spo2", "weight", "temperature", "glucose", "steps", "fev1"] },
+                        "value": { "type": "number" },
+                        "unit": { "type": "string", "description": "UCUM: mm[Hg], /min, %, kg, [lb_av], Cel, [degF], mmol/L, mg/dL, L, ..." } } } },
+                    "effective_at": { "type": "string", "format": "date-time", "description": "when measured; default now; at most 5 minutes ahead" },
+                    "device": { "type": "string", "description": "serial number, IEEE 11073 system id or MAC" },
+                    "identifier": { "type": "string", "description": "the sender's own id of this measurement (system|value); a retry with it creates nothing" } } },
+                "Observation": { "type": "object", "description": "A stored measurement in canonical units, with who entered it (entered_by_name, on_behalf_of_name), the device, and times measured and received (UTC microseconds)." },
+                "Submitted": { "type": "object", "properties": { "observation": schema("Observation"), "created": { "type": "boolean" },
+                    "assessments": { "type": "array", "items": { "type": "object", "properties": { "care_plan_id": { "type": "string", "format": "uuid" }, "colour": { "type": "string", "enum": ["green", "blue", "yellow", "red"] }, "findings": { "type": "array" } } } } } },
+                "CarePlan": { "type": "object", "description": "A programme version applied to one citizen: activities with schedules, thresholds, change rules, kit; status active, paused or ended." },
                 "Login": { "type": "object", "required": ["login", "password"], "additionalProperties": false, "properties": { "login": { "type": "string" }, "password": { "type": "string" } } },
                 "Totp": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "pattern": "^[0-9]{6}$" } } },
                 "SignedIn": { "type": "object", "properties": { "csrf_token": { "type": "string" }, "second_factor_required": { "type": "boolean" } } },

@@ -3,8 +3,10 @@
 //! routing, search parameters, Bundles and OperationOutcomes.
 
 mod audit;
+mod bundle;
 mod care;
 mod directory;
+mod observation;
 mod patient;
 mod rest;
 
@@ -13,12 +15,18 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use rest::Fhir;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", post(bundle::submit))
         .route("/metadata", get(metadata))
+        .route(
+            "/Observation",
+            get(observation::search).post(observation::create),
+        )
+        .route("/Observation/{id}", get(observation::read))
         .route("/Patient", get(patient::search).post(patient::create))
         .route("/Patient/{id}", get(patient::read).put(patient::update))
         .route("/Organization", get(directory::search_organizations))

@@ -8,7 +8,7 @@ use telesund_testkit::{TestApp, backends, spawn_app};
 const CPR_SYSTEM: &str = "urn:oid:1.2.208.176.1.2";
 
 /// Feeds resources to the R4 validator and fails the test on any problem.
-fn assert_valid_r4(resources: &[Value]) {
+pub(crate) fn assert_valid_r4(resources: &[Value]) {
     let python = std::env::var("TELESUND_FHIR_VALIDATOR").expect(
         "TELESUND_FHIR_VALIDATOR is not set: run the suite with scripts/test, which installs the FHIR R4 validator",
     );
@@ -34,19 +34,19 @@ fn assert_valid_r4(resources: &[Value]) {
     assert!(out.status.success(), "not valid FHIR R4:\n{report}");
 }
 
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
+pub(crate) struct Client<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) token: String,
 }
 
 impl Client<'_> {
-    async fn as_user<'a>(app: &'a TestApp, email: &str) -> Client<'a> {
+    pub(crate) async fn as_user<'a>(app: &'a TestApp, email: &str) -> Client<'a> {
         let user = app.db.staff_id_by_email(email).await.unwrap().unwrap();
         let (_, token) = app.db.create_api_token(user, "test").await.unwrap();
         Client { app, token }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -77,12 +77,12 @@ impl Client<'_> {
         (status, resp.json().await.unwrap())
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.send(reqwest::Method::GET, path, None).await
     }
 
     /// A search that must succeed; returns the Bundle.
-    async fn search(&self, path: &str) -> Value {
+    pub(crate) async fn search(&self, path: &str) -> Value {
         let (status, bundle) = self.get(path).await;
         assert_eq!(status, 200, "{path}: {bundle}");
         assert_eq!(bundle["resourceType"], "Bundle");
@@ -91,7 +91,7 @@ impl Client<'_> {
     }
 }
 
-fn entries(bundle: &Value) -> Vec<Value> {
+pub(crate) fn entries(bundle: &Value) -> Vec<Value> {
     bundle["entry"]
         .as_array()
         .cloned()
@@ -349,6 +349,38 @@ async fn every_declared_interaction_answers_with_valid_r4() {
         served.extend([page, page2]);
         did("AuditEvent", "search-type");
 
+        // Measurements: Bent weighs himself; the nurse records it for him, reads it back and
+        // finds it by LOINC code and date.
+        let weight = json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs" }] }],
+            "code": { "coding": [{ "system": "http://loinc.org", "code": "29463-7" }] },
+            "subject": { "reference": format!("Patient/{bent}") },
+            "effectiveDateTime": "2026-11-20T07:30:00+01:00",
+            "valueQuantity": { "value": 176.4, "unit": "lb", "system": "http://unitsofmeasure.org", "code": "[lb_av]" }
+        });
+        let (status, stored) = nurse
+            .send(reqwest::Method::POST, "/fhir/Observation", Some(&weight))
+            .await;
+        assert_eq!(status, 201, "{stored}");
+        assert_eq!(stored["valueQuantity"]["code"], "kg");
+        assert_eq!(stored["valueQuantity"]["value"], 80.0);
+        let obs_id = stored["id"].as_str().unwrap().to_string();
+        served.push(stored);
+        did("Observation", "create");
+        let (status, read) = nurse.get(&format!("/fhir/Observation/{obs_id}")).await;
+        assert_eq!(status, 200, "{read}");
+        served.push(read);
+        did("Observation", "read");
+        let found = nurse
+            .search(&format!("/fhir/Observation?patient=Patient/{bent}&code=http://loinc.org%7C29463-7&date=ge2026-11-20&date=lt2026-11-21&_sort=-date"))
+            .await;
+        assert_eq!(entries(&found).len(), 1, "{found}");
+        assert_eq!(entries(&found)[0]["id"], obs_id.as_str());
+        served.push(found);
+        did("Observation", "search-type");
+
         exercised.sort();
         exercised.dedup();
         let mut declared = declared;
@@ -503,7 +535,7 @@ async fn refusals_and_bad_input_are_operation_outcomes_and_lose_nothing() {
         let (status, outcome) = horsens.get("/fhir/Patient/not-an-id").await;
         assert_eq!(status, 404);
         outcomes.push(outcome);
-        let (status, outcome) = horsens.get("/fhir/Observation").await;
+        let (status, outcome) = horsens.get("/fhir/Medication").await;
         assert_eq!(status, 404);
         outcomes.push(outcome);
         let r = app

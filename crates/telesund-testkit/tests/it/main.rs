@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod fhir;
+mod fhir_monitoring;
 mod monitoring;
 mod monitoring_jobs;
 mod storage;
