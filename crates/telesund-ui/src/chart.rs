@@ -1121,6 +1121,67 @@ pub fn table(chart: &Chart, lang: Language) -> String {
     o
 }
 
+/// One chart per quantity a citizen's results hold over `[from, to]`, in the order of
+/// `Quantity::ALL` (so systolic and diastolic are separate charts, each with its own bands):
+/// the bands are the thresholds of the first plan that has some for the quantity, and each
+/// result is marked with the worst colour it was given (`colours`).
+pub fn quantity_charts(
+    observations: &[telesund_core::monitoring::observation::Observation],
+    plans: &[telesund_core::monitoring::programme::CarePlan],
+    colours: &std::collections::HashMap<telesund_core::ids::ObservationId, Colour>,
+    from: Timestamp,
+    to: Timestamp,
+    lang: Language,
+) -> Vec<Chart> {
+    use telesund_core::monitoring::Quantity;
+    Quantity::ALL
+        .iter()
+        .filter_map(|&q| {
+            let mut points: Vec<(Timestamp, f64)> = Vec::new();
+            let mut highlight = Vec::new();
+            for o in observations {
+                if o.effective_at < from || o.effective_at > to {
+                    continue;
+                }
+                if let Some(v) = o.value(q) {
+                    points.push((o.effective_at, v));
+                    if let Some(c) = colours.get(&o.id).filter(|c| **c != Colour::Green) {
+                        highlight.push((o.effective_at, v, *c));
+                    }
+                }
+            }
+            if points.is_empty() {
+                return None;
+            }
+            points.sort_by_key(|(t, _)| *t);
+            let (lo, hi) = q.plausible();
+            let bands = plans
+                .iter()
+                .find_map(|p| p.definition.thresholds.get(q))
+                .map(|b| bands_from(b, lo, hi))
+                .unwrap_or_default();
+            let name = match lang {
+                Language::Danish => q.danish(),
+                Language::English => q.english(),
+            };
+            let title = capitalise(name);
+            Some(Chart {
+                title: title.clone(),
+                unit: q.unit_display().to_string(),
+                series: vec![Series {
+                    label: title,
+                    points,
+                }],
+                bands,
+                from,
+                to,
+                highlight,
+                decimals: q.decimals() as u8,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

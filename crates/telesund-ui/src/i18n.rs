@@ -7,8 +7,21 @@ use fluent_bundle::{FluentArgs, FluentResource};
 use std::sync::LazyLock;
 use telesund_core::identity::Language;
 
-const DA: &str = include_str!("../i18n/da.ftl");
-const EN: &str = include_str!("../i18n/en.ftl");
+/// One file per part of the interface and language, read as one.
+const DA: &str = concat!(
+    include_str!("../i18n/da.ftl"),
+    "\n",
+    include_str!("../i18n/monitoring.da.ftl"),
+    "\n",
+    include_str!("../i18n/portal-monitoring.da.ftl"),
+);
+const EN: &str = concat!(
+    include_str!("../i18n/en.ftl"),
+    "\n",
+    include_str!("../i18n/monitoring.en.ftl"),
+    "\n",
+    include_str!("../i18n/portal-monitoring.en.ftl"),
+);
 
 fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {
     let lang: unic_langid::LanguageIdentifier = locale.parse().expect("a valid locale");

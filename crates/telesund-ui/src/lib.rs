@@ -8,8 +8,10 @@ mod admin;
 mod assets;
 pub mod chart;
 mod i18n;
+mod monitoring;
 mod page;
 mod portal;
+mod portal_monitoring;
 mod staff;
 mod view;
 
@@ -52,5 +54,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/portal/login", get(portal::login_form).post(portal::login))
         .route("/portal", get(portal::home))
         .route("/portal/adgang", get(portal::access_log))
+        .merge(monitoring::routes())
+        .merge(portal_monitoring::routes())
         .with_state(state)
 }

@@ -80,6 +80,9 @@ impl Page {
     pub fn staff(auth: &Auth, back: String, title: String, current: &str) -> Self {
         let lang = auth.language();
         let mut nav = vec![("/", "nav-home")];
+        if auth.has_role(Role::Clinician) {
+            nav.push(("/arbejdsliste", "nav-worklist"));
+        }
         if can_search(auth) {
             nav.push(("/borgere", "nav-citizens"));
         }
@@ -114,6 +117,8 @@ impl Page {
         let lang = auth.language();
         let nav = [
             ("/portal", "nav-portal"),
+            ("/portal/maalinger", "nav-measurements"),
+            ("/portal/beskeder", "nav-messages"),
             ("/portal/adgang", "nav-access-log"),
         ];
         Page {

@@ -12,6 +12,7 @@ pub mod questionnaire;
 pub mod rules;
 pub mod schedule;
 pub mod thresholds;
+pub mod today;
 pub mod triage;
 pub mod units;
 pub mod work;

@@ -2,6 +2,8 @@
 //! triage (assessments and tasks). The rules themselves live in
 //! `telesund_core::monitoring`; this module loads what they need, stores what they decide.
 
+#[doc(hidden)]
+pub mod bench_load;
 pub mod missing;
 pub mod observations;
 pub mod plans;

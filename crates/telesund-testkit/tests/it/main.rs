@@ -7,6 +7,8 @@ mod fhir;
 mod fhir_monitoring;
 mod monitoring;
 mod monitoring_jobs;
+mod monitoring_ui;
+mod portal_monitoring;
 mod storage;
 mod ui;
 mod worklist;

@@ -1,0 +1,596 @@
+//! The clinician's telemonitoring pages: the worklist of the teams they work on, a citizen's
+//! results with charts and threshold bands, acknowledging (one result or all, with an
+//! optional message to the citizen), notes, taking a task, and a programme's alarm burden.
+
+use crate::chart;
+use crate::i18n;
+use crate::page::{OrPage, Page, PageResult, StaffAuth, path_and_query, render, see_other};
+use crate::staff::{Tab, citizen_tabs};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+use telesund_core::Timestamp;
+use telesund_core::ids::{AssessmentId, CitizenId, OrgId, ProgrammeId, TaskId};
+use telesund_core::monitoring::Colour;
+use telesund_core::monitoring::rules::danish_number;
+use telesund_core::monitoring::work::{ResultRef, TaskStatus};
+use telesund_db::monitoring::worklist::{AckScope, WorklistFilter};
+use telesund_http::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/arbejdsliste", get(worklist))
+        .route("/borgere/{id}/maalinger", get(results))
+        .route("/borgere/{id}/maalinger/kvitter", post(acknowledge))
+        .route("/borgere/{id}/maalinger/noter", post(add_note))
+        .route("/opgaver/{id}/tag", post(take_task))
+        .route("/programmer/{id}/alarmbyrde", get(alarm_burden))
+}
+
+/// A colour as text and a CSS class, so it is never told by colour alone.
+pub struct Badge {
+    pub class: &'static str,
+    pub text: String,
+}
+
+fn badge(page: &Page, c: Colour) -> Badge {
+    Badge {
+        class: match c {
+            Colour::Red => "badge red",
+            Colour::Yellow => "badge yellow",
+            Colour::Blue => "badge blue",
+            Colour::Green => "badge green",
+        },
+        text: page.label("colour", c.as_str()),
+    }
+}
+
+pub struct WorklistRow {
+    pub citizen_id: String,
+    pub name: String,
+    pub cpr: String,
+    pub badge: Badge,
+    pub headline: String,
+    pub programmes: String,
+    pub waiting_since: String,
+    pub open_tasks: u32,
+    pub owners: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "worklist.html")]
+struct WorklistPage {
+    page: Page,
+    rows: Vec<WorklistRow>,
+    programmes: Vec<Choice>,
+    orgs: Vec<Choice>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorklistQuery {
+    #[serde(default)]
+    programme: String,
+    #[serde(default)]
+    org: String,
+}
+
+pub async fn worklist(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Query(q): Query<WorklistQuery>,
+) -> PageResult {
+    let page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "worklist-title"),
+        "/arbejdsliste",
+    );
+    let programme_id: Option<ProgrammeId> = q.programme.parse().ok();
+    let org_id: Option<OrgId> = q.org.parse().ok();
+    let entries = state
+        .db
+        .worklist(
+            &auth.ctx(),
+            &WorklistFilter {
+                programme_id,
+                org_id,
+                limit: 100,
+            },
+        )
+        .await
+        .or_page(&page)?;
+    let rows = entries
+        .into_iter()
+        .map(|e| WorklistRow {
+            citizen_id: e.citizen_id.to_string(),
+            name: e.name,
+            cpr: e.cpr,
+            badge: badge(&page, e.colour),
+            headline: e.headline,
+            programmes: e.programmes.join(", "),
+            waiting_since: e.oldest_at.danish(),
+            open_tasks: e.open_tasks,
+            owners: e.owners.join(", "),
+        })
+        .collect();
+    let programmes = state
+        .db
+        .programmes()
+        .await?
+        .into_iter()
+        .map(|p| Choice {
+            selected: Some(p.id) == programme_id,
+            value: p.id.to_string(),
+            label: p.name,
+        })
+        .collect();
+    let orgs = auth
+        .staff
+        .as_ref()
+        .map(|s| {
+            s.memberships
+                .iter()
+                .map(|m| Choice {
+                    selected: Some(m.membership.org_id) == org_id,
+                    value: m.membership.org_id.to_string(),
+                    label: m.org_name.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &WorklistPage {
+            page,
+            rows,
+            programmes,
+            orgs,
+        },
+    ))
+}
+
+pub struct ResultRow {
+    pub id: String,
+    pub at: String,
+    pub what: String,
+    pub badge: Badge,
+    pub reasons: String,
+    pub programme: String,
+    pub acknowledged: Option<String>,
+}
+
+pub struct TaskRow {
+    pub id: String,
+    pub badge: Badge,
+    pub description: String,
+    pub programme: String,
+    pub owner: String,
+    pub takeable: bool,
+}
+
+pub struct PlanRow {
+    pub name: String,
+    pub status: String,
+    pub since: String,
+}
+
+pub struct NoteRow {
+    pub at: String,
+    pub author: String,
+    pub text: String,
+    pub important: bool,
+}
+
+pub struct ChartView {
+    pub svg: String,
+    pub table: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen_monitoring.html")]
+struct ResultsPage {
+    page: Page,
+    tabs: Vec<Tab>,
+    citizen_id: String,
+    name: String,
+    notice: Option<String>,
+    plans: Vec<PlanRow>,
+    tasks: Vec<TaskRow>,
+    unacknowledged: Vec<ResultRow>,
+    acknowledged: Vec<ResultRow>,
+    charts: Vec<ChartView>,
+    notes: Vec<NoteRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResultsQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+/// What a stored measurement shows as ("Vægt 84,5 kg", "Blodtryk 142/88 mmHg").
+fn describe(o: &telesund_core::monitoring::observation::Observation) -> String {
+    let kind = o.kind.danish();
+    let mut name = kind.to_string();
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + &name[1..];
+    }
+    let values: Vec<String> = o.values.iter().map(|(_, v)| danish_number(*v)).collect();
+    let unit = o
+        .values
+        .first()
+        .map(|(q, _)| q.unit_display())
+        .unwrap_or("");
+    format!("{name} {} {unit}", values.join("/"))
+}
+
+pub async fn results(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path(id): Path<String>,
+    Query(q): Query<ResultsQuery>,
+) -> PageResult {
+    let mut page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "results-title"),
+        "/borgere",
+    );
+    let citizen: CitizenId = id
+        .parse()
+        .map_err(|_| ApiError::not_found("citizen"))
+        .or_page(&page)?;
+    let ctx = auth.ctx();
+    let overview = state
+        .db
+        .citizen_overview(&ctx, citizen)
+        .await
+        .or_page(&page)?;
+    let plans = state.db.care_plans_of(&ctx, citizen).await.or_page(&page)?;
+    let observations = state
+        .db
+        .observations_of(&ctx, citizen, None, 1000)
+        .await
+        .or_page(&page)?;
+    let assessments = state
+        .db
+        .assessments_of(&ctx, citizen, None, 200)
+        .await
+        .or_page(&page)?;
+    let tasks = state
+        .db
+        .tasks(
+            &ctx,
+            &telesund_db::monitoring::worklist::TaskQuery {
+                citizen: Some(citizen),
+                status: None,
+                owner: None,
+                limit: 50,
+            },
+        )
+        .await
+        .or_page(&page)?;
+    let notes = state.db.notes_of(&ctx, citizen).await.or_page(&page)?;
+
+    let plan_name: HashMap<_, _> = plans
+        .iter()
+        .map(|p| (p.id, p.programme_name.clone()))
+        .collect();
+    let by_id: HashMap<_, _> = observations.iter().map(|o| (o.id, o)).collect();
+    let mut colours = HashMap::new();
+    let mut unacknowledged = Vec::new();
+    let mut acknowledged = Vec::new();
+    for a in &assessments {
+        let what = match a.result {
+            ResultRef::Observation(o) => {
+                if let Some(c) = colours.get_mut(&o) {
+                    *c = a.assessment.colour.max(*c);
+                } else {
+                    colours.insert(o, a.assessment.colour);
+                }
+                by_id
+                    .get(&o)
+                    .map(|o| describe(o))
+                    .unwrap_or_else(|| page.t("results-measurement"))
+            }
+            ResultRef::Response(_) => page.t("results-questionnaire"),
+        };
+        let row = ResultRow {
+            id: a.id.to_string(),
+            at: a.result_at.danish(),
+            what,
+            badge: badge(&page, a.assessment.colour),
+            reasons: a.assessment.summary(),
+            programme: plan_name.get(&a.care_plan_id).cloned().unwrap_or_default(),
+            acknowledged: a
+                .acknowledgement
+                .as_ref()
+                .map(|k| format!("{} {}", k.by_name, k.at.danish())),
+        };
+        if row.acknowledged.is_some() {
+            acknowledged.push(row);
+        } else {
+            unacknowledged.push(row);
+        }
+    }
+    acknowledged.truncate(20);
+    let now = Timestamp::now();
+    let from = Timestamp(now.0 - 30 * 86_400_000_000);
+    let charts = chart::quantity_charts(&observations, &plans, &colours, from, now, page.lang)
+        .iter()
+        .map(|c| ChartView {
+            svg: chart::render(c, page.lang),
+            table: chart::table(c, page.lang),
+        })
+        .collect();
+    let tasks = tasks
+        .into_iter()
+        .filter(|t| t.status.is_open())
+        .map(|t| TaskRow {
+            id: t.id.to_string(),
+            badge: badge(&page, t.colour),
+            description: t.description,
+            programme: plan_name.get(&t.care_plan_id).cloned().unwrap_or_default(),
+            takeable: t.status == TaskStatus::Requested,
+            owner: t.owner.map(|(_, n)| n).unwrap_or_default(),
+        })
+        .collect();
+    let plans = plans
+        .iter()
+        .map(|p| PlanRow {
+            name: p.programme_name.clone(),
+            status: page.label("plan-status", p.status.as_str()),
+            since: p.started_at.danish(),
+        })
+        .collect();
+    let notes = notes
+        .into_iter()
+        .map(|n| NoteRow {
+            at: n.created_at.danish(),
+            author: n.author_name,
+            text: n.text,
+            important: n.important,
+        })
+        .collect();
+    let name = format!(
+        "{} {}",
+        overview.citizen.given_name, overview.citizen.family_name
+    );
+    page.title = format!("{name} · {}", page.t("results-title"));
+    let notice = match q.ok.as_deref() {
+        Some("acknowledged") => Some(page.t("results-acknowledged")),
+        Some("note") => Some(page.t("results-note-added")),
+        Some("taken") => Some(page.t("results-task-taken")),
+        _ => None,
+    };
+    let body = ResultsPage {
+        tabs: citizen_tabs(&page, &id, "/maalinger"),
+        citizen_id: id,
+        name,
+        notice,
+        plans,
+        tasks,
+        unacknowledged,
+        acknowledged,
+        charts,
+        notes,
+        page,
+    };
+    Ok(render(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+pub struct AckForm {
+    /// One result's id, or empty for all of the citizen's.
+    #[serde(default)]
+    assessment: String,
+    #[serde(default)]
+    message: String,
+    /// "on" when the result led to action.
+    #[serde(default)]
+    action_taken: Option<String>,
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<AckForm>,
+) -> PageResult {
+    let page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "results-title"),
+        "/borgere",
+    );
+    let citizen: CitizenId = id
+        .parse()
+        .map_err(|_| ApiError::not_found("citizen"))
+        .or_page(&page)?;
+    let scope = match f.assessment.trim() {
+        "" => AckScope::AllOfCitizen,
+        one => AckScope::One(
+            one.parse::<AssessmentId>()
+                .map_err(|_| ApiError::not_found("result"))
+                .or_page(&page)?,
+        ),
+    };
+    let message = Some(f.message.trim().to_string()).filter(|m| !m.is_empty());
+    state
+        .db
+        .acknowledge(
+            &auth.ctx(),
+            citizen,
+            scope,
+            message,
+            f.action_taken.is_some(),
+        )
+        .await
+        .map_err(ApiError::from)
+        .or_page(&page)?;
+    Ok(see_other(&format!(
+        "/borgere/{id}/maalinger?ok=acknowledged"
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    text: String,
+    #[serde(default)]
+    important: Option<String>,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<NoteForm>,
+) -> PageResult {
+    let page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "results-title"),
+        "/borgere",
+    );
+    let citizen: CitizenId = id
+        .parse()
+        .map_err(|_| ApiError::not_found("citizen"))
+        .or_page(&page)?;
+    state
+        .db
+        .add_note(
+            &auth.ctx(),
+            citizen,
+            None,
+            f.text.trim(),
+            f.important.is_some(),
+        )
+        .await
+        .or_page(&page)?;
+    Ok(see_other(&format!("/borgere/{id}/maalinger?ok=note")))
+}
+
+pub async fn take_task(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path(id): Path<String>,
+) -> PageResult {
+    let page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "results-title"),
+        "/arbejdsliste",
+    );
+    let task: TaskId = id
+        .parse()
+        .map_err(|_| ApiError::not_found("task"))
+        .or_page(&page)?;
+    let t = state.db.take_task(&auth.ctx(), task).await.or_page(&page)?;
+    Ok(see_other(&format!(
+        "/borgere/{}/maalinger?ok=taken",
+        t.citizen_id
+    )))
+}
+
+pub struct BurdenRow {
+    pub rule: String,
+    pub badge: Badge,
+    pub alarms: u64,
+    pub per_100: String,
+}
+
+#[derive(Template)]
+#[template(path = "alarm_burden.html")]
+struct BurdenPage {
+    page: Page,
+    programme: String,
+    period: String,
+    citizen_days: String,
+    alarms: u64,
+    per_100: String,
+    acknowledged: u64,
+    without_action: u64,
+    share_without_action: String,
+    rows: Vec<BurdenRow>,
+}
+
+fn per_100(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.1}").replace('.', ","))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// Alarms per 100 citizen-days over the last 90 days, per rule, and the share of
+/// acknowledged alarms that led to no action: what a programme owner tunes thresholds by.
+pub async fn alarm_burden(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path(id): Path<String>,
+) -> PageResult {
+    let mut page = Page::staff(
+        &auth,
+        path_and_query(&parts),
+        i18n::t(auth.language(), "burden-title"),
+        "/",
+    );
+    let programme_id: ProgrammeId = id
+        .parse()
+        .map_err(|_| ApiError::not_found("programme"))
+        .or_page(&page)?;
+    let programme = state
+        .db
+        .programme(programme_id)
+        .await
+        .map_err(ApiError::from)
+        .or_page(&page)?;
+    let to = Timestamp::now();
+    let from = Timestamp(to.0 - 90 * 86_400_000_000);
+    let b = state
+        .db
+        .alarm_burden(&auth.ctx(), programme_id, from, to)
+        .await
+        .or_page(&page)?;
+    page.title = format!("{} · {}", page.t("burden-title"), programme.name);
+    let rows = b
+        .by_rule
+        .iter()
+        .map(|r| BurdenRow {
+            rule: r.rule.clone(),
+            badge: badge(&page, r.colour),
+            alarms: r.alarms,
+            per_100: per_100(r.per_100_citizen_days),
+        })
+        .collect();
+    let body = BurdenPage {
+        programme: programme.name,
+        period: format!("{} – {}", from.danish(), to.danish()),
+        citizen_days: format!("{:.0}", b.citizen_days),
+        alarms: b.alarms,
+        per_100: per_100(b.alarms_per_100_citizen_days),
+        acknowledged: b.acknowledged,
+        without_action: b.acknowledged_without_action,
+        share_without_action: b
+            .share_without_action
+            .map(|s| format!("{:.0} %", s * 100.0))
+            .unwrap_or_else(|| "–".into()),
+        rows,
+        page,
+    };
+    Ok(render(StatusCode::OK, &body))
+}
