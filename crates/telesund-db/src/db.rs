@@ -154,14 +154,18 @@ impl Db {
         crate::migrate::run(&pools).await?;
         let audit = AuditWriter::start(&pools);
         let results = crate::monitoring::writer::ResultsWriter::start(&pools);
-        Ok(Db {
+        let db = Db {
             inner: Arc::new(Inner {
                 pools,
                 audit,
                 results,
                 bearer_cache: Default::default(),
             }),
-        })
+        };
+        // The questionnaires programmes refer to are library content, as migrations are.
+        db.ensure_questionnaires(&telesund_core::monitoring::questionnaire::library())
+            .await?;
+        Ok(db)
     }
 
     pub fn backend(&self) -> Backend {

@@ -85,6 +85,136 @@ pub const SUPPORTED: &[ResourceSupport] = &[
         documentation: "Home measurements. Create: blood pressure as one Observation with systolic and diastolic components; LOINC, MDC, NPU or MedCom codes; UCUM units, converted (mg/dL, [lb_av], [degF]); unknown units refused. A retry with the same identifier, or the same device and time, creates nothing and answers 200 with the first measurement. Search: newest first (_sort=-date; _sort=date for oldest first), _count up to 500, paged by the next link.",
     },
     ResourceSupport {
+        resource: "CarePlan",
+        interactions: &["search-type"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+                documentation: "Required: the citizen.",
+            },
+            SearchParam {
+                name: "subject",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/CarePlan-subject",
+                documentation: "Patient/<id>, the same as patient.",
+            },
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/CarePlan-status",
+                documentation: "active, on-hold (paused, e.g. during admission) or completed.",
+            },
+        ],
+        documentation: "A programme version applied to one citizen: activities with schedules, the citizen's own copy of the thresholds (threshold extension) and change rules, routed to a care team.",
+    },
+    ResourceSupport {
+        resource: "PlanDefinition",
+        interactions: &["read", "search-type"],
+        search: &[SearchParam {
+            name: "status",
+            kind: "token",
+            definition: "http://hl7.org/fhir/SearchParameter/PlanDefinition-status",
+            documentation: "draft, active or retired.",
+        }],
+        documentation: "One version of a programme: measurement and questionnaire activities with timing, default thresholds, change rules and the equipment kit (extensions). Not personal data.",
+    },
+    ResourceSupport {
+        resource: "Questionnaire",
+        interactions: &["read", "search-type"],
+        search: &[
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Questionnaire-status",
+                documentation: "draft, active or retired.",
+            },
+            SearchParam {
+                name: "url",
+                kind: "uri",
+                definition: "http://hl7.org/fhir/SearchParameter/Questionnaire-url",
+                documentation: "The canonical, e.g. https://telesund.dk/fhir/Questionnaire/who5.",
+            },
+        ],
+        documentation: "Symptom questionnaires and WHO-5, with answer colours and scoring (extensions) and English translations.",
+    },
+    ResourceSupport {
+        resource: "QuestionnaireResponse",
+        interactions: &["read", "search-type", "create"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+                documentation: "Required: the citizen.",
+            },
+            SearchParam {
+                name: "subject",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/QuestionnaireResponse-subject",
+                documentation: "Patient/<id>, the same as patient.",
+            },
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/QuestionnaireResponse-status",
+                documentation: "completed.",
+            },
+        ],
+        documentation: "A citizen's answers. Create: checked by the questionnaire's rules (enable-when, required, types), scored, triaged for every plan that asks for it; a retry with the same identifier creates nothing and answers 200.",
+    },
+    ResourceSupport {
+        resource: "ClinicalImpression",
+        interactions: &["search-type"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+                documentation: "Required: the citizen.",
+            },
+            SearchParam {
+                name: "subject",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/ClinicalImpression-subject",
+                documentation: "Patient/<id>, the same as patient.",
+            },
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/ClinicalImpression-status",
+                documentation: "completed.",
+            },
+        ],
+        documentation: "The triage of one result for one care plan: the colour (triage-colour extension), every rule that fired as a finding, and the acknowledgement as a note. Newest first.",
+    },
+    ResourceSupport {
+        resource: "Task",
+        interactions: &["read", "search-type"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/clinical-patient",
+                documentation: "Required: the citizen.",
+            },
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Task-status",
+                documentation: "requested, in-progress, completed or cancelled.",
+            },
+            SearchParam {
+                name: "owner",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/Task-owner",
+                documentation: "Practitioner/<id> (who took it) or CareTeam/<id>.",
+            },
+        ],
+        documentation: "Work for a care team: one open task per plan and kind (assessment, missing, unexpected), its colour in businessStatus. Without patient: the tasks of the caller's teams.",
+    },
+    ResourceSupport {
         resource: "Organization",
         interactions: &["read", "search-type"],
         search: &[

@@ -156,6 +156,15 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     crate::demo::DEMO_PASSWORD
                 );
             }
+            // Missing results are looked for every five minutes: a window closes at a
+            // whole minute, and a nurse's worklist need not be fresher than that. The lease
+            // makes one replica run each check.
+            let holder = format!("{}-{}", addr, std::process::id());
+            telesund_db::monitoring::missing::spawn_missing_scheduler(
+                db.clone(),
+                std::time::Duration::from_secs(300),
+                holder,
+            );
             crate::app::serve(listener, db, http).await?;
         }
         Command::Migrate => {

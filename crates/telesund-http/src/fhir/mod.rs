@@ -5,6 +5,7 @@
 mod audit;
 mod bundle;
 mod care;
+mod care_work;
 mod directory;
 mod observation;
 mod patient;
@@ -27,6 +28,22 @@ pub fn routes() -> Router<AppState> {
             get(observation::search).post(observation::create),
         )
         .route("/Observation/{id}", get(observation::read))
+        .route("/CarePlan", get(care_work::search_care_plans))
+        .route("/PlanDefinition", get(care_work::search_plan_definitions))
+        .route("/PlanDefinition/{id}", get(care_work::read_plan_definition))
+        .route("/Questionnaire", get(care_work::search_questionnaires))
+        .route("/Questionnaire/{id}", get(care_work::read_questionnaire))
+        .route(
+            "/QuestionnaireResponse",
+            get(care_work::search_responses).post(care_work::create_response),
+        )
+        .route("/QuestionnaireResponse/{id}", get(care_work::read_response))
+        .route(
+            "/ClinicalImpression",
+            get(care_work::search_clinical_impressions),
+        )
+        .route("/Task", get(care_work::search_tasks))
+        .route("/Task/{id}", get(care_work::read_task))
         .route("/Patient", get(patient::search).post(patient::create))
         .route("/Patient/{id}", get(patient::read).put(patient::update))
         .route("/Organization", get(directory::search_organizations))

@@ -381,6 +381,99 @@ async fn every_declared_interaction_answers_with_valid_r4() {
         served.push(found);
         did("Observation", "search-type");
 
+        // The care work around it: plans, programmes, questionnaires, answers, triage, tasks.
+        let plans = nurse
+            .search(&format!(
+                "/fhir/CarePlan?patient=Patient/{bent}&status=active"
+            ))
+            .await;
+        assert_eq!(entries(&plans).len(), 2, "{plans}");
+        served.push(plans);
+        did("CarePlan", "search-type");
+        let defs = nurse.search("/fhir/PlanDefinition?status=active").await;
+        assert_eq!(entries(&defs).len(), 3, "three demo programmes");
+        let def_id = entries(&defs)[0]["id"].as_str().unwrap().to_string();
+        served.push(defs);
+        did("PlanDefinition", "search-type");
+        let (status, def) = nurse.get(&format!("/fhir/PlanDefinition/{def_id}")).await;
+        assert_eq!(status, 200, "{def}");
+        served.push(def);
+        did("PlanDefinition", "read");
+        let qs = nurse
+            .search("/fhir/Questionnaire?url=https://telesund.dk/fhir/Questionnaire/who5")
+            .await;
+        assert_eq!(entries(&qs).len(), 1, "{qs}");
+        let who5 = entries(&qs)[0].clone();
+        served.push(qs);
+        did("Questionnaire", "search-type");
+        let (status, q) = nurse
+            .get(&format!(
+                "/fhir/Questionnaire/{}",
+                who5["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(status, 200);
+        served.push(q);
+        did("Questionnaire", "read");
+        // Bent's WHO-5, all answers "at no time": score 0, red for the diabetes team.
+        let items: Vec<Value> = who5["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| json!({ "linkId": i["linkId"], "answer": [{ "valueCoding": { "code": "0" } }] }))
+            .collect();
+        let response = json!({
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": "https://telesund.dk/fhir/Questionnaire/who5",
+            "status": "completed",
+            "subject": { "reference": format!("Patient/{bent}") },
+            "authored": "2026-11-20T09:00:00+01:00",
+            "item": items
+        });
+        let (status, stored) = nurse
+            .send(
+                reqwest::Method::POST,
+                "/fhir/QuestionnaireResponse",
+                Some(&response),
+            )
+            .await;
+        assert_eq!(status, 201, "{stored}");
+        let response_id = stored["id"].as_str().unwrap().to_string();
+        served.push(stored);
+        did("QuestionnaireResponse", "create");
+        let (status, read) = nurse
+            .get(&format!("/fhir/QuestionnaireResponse/{response_id}"))
+            .await;
+        assert_eq!(status, 200, "{read}");
+        served.push(read);
+        did("QuestionnaireResponse", "read");
+        let answers = nurse
+            .search(&format!("/fhir/QuestionnaireResponse?patient={bent}"))
+            .await;
+        assert_eq!(entries(&answers).len(), 1);
+        served.push(answers);
+        did("QuestionnaireResponse", "search-type");
+        let impressions = nurse
+            .search(&format!("/fhir/ClinicalImpression?patient=Patient/{bent}"))
+            .await;
+        assert!(entries(&impressions).len() >= 2, "{impressions}");
+        served.push(impressions);
+        did("ClinicalImpression", "search-type");
+        let tasks = nurse
+            .search(&format!(
+                "/fhir/Task?patient=Patient/{bent}&status=requested"
+            ))
+            .await;
+        let open = entries(&tasks);
+        assert!(!open.is_empty(), "the red WHO-5 made a task: {tasks}");
+        let task_id = open[0]["id"].as_str().unwrap().to_string();
+        served.push(tasks);
+        did("Task", "search-type");
+        let (status, task) = nurse.get(&format!("/fhir/Task/{task_id}")).await;
+        assert_eq!(status, 200, "{task}");
+        served.push(task);
+        did("Task", "read");
+
         exercised.sort();
         exercised.dedup();
         let mut declared = declared;
