@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_monitoring.sql"),
         postgres: include_str!("../migrations/postgres/0002_monitoring.sql"),
     },
+    Migration {
+        version: 3,
+        name: "worklist indexes",
+        sqlite: include_str!("../migrations/sqlite/0003_worklist_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0003_worklist_indexes.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -65,3 +65,5 @@ burden-acknowledged = Kvitterede alarmer
 burden-without-action = Kvitteret uden handling
 burden-by-rule = Alarmer pr. regel
 burden-rule = Regel
+results-other-teams = Venter hos andre teams
+results-other-teams-hint = Resultater fra forløb, som et andet team følger. De kvitteres af det team.

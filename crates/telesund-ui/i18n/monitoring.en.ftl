@@ -65,3 +65,5 @@ burden-acknowledged = Acknowledged alarms
 burden-without-action = Acknowledged without action
 burden-by-rule = Alarms per rule
 burden-rule = Rule
+results-other-teams = Waiting with other teams
+results-other-teams-hint = Results of programmes another team follows. That team acknowledges them.

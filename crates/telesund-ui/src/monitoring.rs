@@ -209,6 +209,8 @@ struct ResultsPage {
     plans: Vec<PlanRow>,
     tasks: Vec<TaskRow>,
     unacknowledged: Vec<ResultRow>,
+    /// Unseen results of plans on other teams: shown, theirs to acknowledge.
+    other_teams: Vec<ResultRow>,
     acknowledged: Vec<ResultRow>,
     charts: Vec<ChartView>,
     notes: Vec<NoteRow>,
@@ -284,6 +286,7 @@ pub async fn results(
         .await
         .or_page(&page)?;
     let notes = state.db.notes_of(&ctx, citizen).await.or_page(&page)?;
+    let mine = state.db.my_plans_of(&ctx, citizen).await.or_page(&page)?;
 
     let plan_name: HashMap<_, _> = plans
         .iter()
@@ -293,6 +296,7 @@ pub async fn results(
     let mut colours = HashMap::new();
     let mut unacknowledged = Vec::new();
     let mut acknowledged = Vec::new();
+    let mut other_teams = Vec::new();
     for a in &assessments {
         let what = match a.result {
             ResultRef::Observation(o) => {
@@ -322,8 +326,10 @@ pub async fn results(
         };
         if row.acknowledged.is_some() {
             acknowledged.push(row);
-        } else {
+        } else if mine.contains(&a.care_plan_id) {
             unacknowledged.push(row);
+        } else {
+            other_teams.push(row);
         }
     }
     acknowledged.truncate(20);
@@ -384,6 +390,7 @@ pub async fn results(
         plans,
         tasks,
         unacknowledged,
+        other_teams,
         acknowledged,
         charts,
         notes,

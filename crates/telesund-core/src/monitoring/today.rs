@@ -319,7 +319,7 @@ mod tests {
         // Yesterday's weighing does not count today; this morning's does.
         let yesterday = (w(), at("2026-02-09T06:30:00Z"));
         assert_eq!(
-            today(&plans, &[yesterday.clone()], now)[0].status,
+            today(&plans, std::slice::from_ref(&yesterday), now)[0].status,
             Status::Due
         );
         let this_morning = (w(), at("2026-02-10T05:45:00Z"));
@@ -558,5 +558,59 @@ mod tests {
         assert_eq!(tasks.len(), 1);
         assert_eq!(tasks[0].occurrence.start, at("2026-02-10T16:00:00Z"));
         assert_eq!(tasks[0].status, Status::Later);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arb_schedule() -> impl Strategy<Value = Schedule> {
+            let windows = proptest::collection::btree_set(0u16..24, 1..4).prop_map(|hours| {
+                hours
+                    .into_iter()
+                    .map(|h| LocalWindow {
+                        start: LocalTime::new(h as u8, 0).unwrap(),
+                        end: LocalTime::new(h as u8, 59).unwrap(),
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let days = proptest::sample::subsequence(Weekday::ALL.to_vec(), 1..=7);
+            prop_oneof![
+                (days, windows)
+                    .prop_map(|(weekdays, windows)| Schedule::Days { weekdays, windows }),
+                (1u8..=21).prop_map(|times| Schedule::PerWeek { times }),
+                (1u8..=31, 1u8..=28)
+                    .prop_map(|(day, within_days)| Schedule::Monthly { day, within_days }),
+            ]
+        }
+
+        proptest! {
+            /// Every task lies on today's calendar day; nothing is done without results, and
+            /// everything is done with enough results at the start of each task's period.
+            #[test]
+            fn tasks_are_today_and_results_complete_them(
+                schedule in arb_schedule(),
+                // 2026 and 2027, both daylight-saving changes included.
+                now in 1_767_225_600_000_000i64..1_830_297_600_000_000,
+            ) {
+                let now = Timestamp(now);
+                let plans = [plan("P", vec![weight(schedule)])];
+                let (start, end) = day_of(now);
+                let tasks = today(&plans, &[], now);
+                for t in &tasks {
+                    prop_assert!(t.occurrence.start < end && t.occurrence.end > start);
+                    prop_assert!(!t.is_done());
+                }
+                let results: Vec<(Subject, Timestamp)> = tasks
+                    .iter()
+                    .flat_map(|t| {
+                        std::iter::repeat_n((w(), t.occurrence.start.max(start)), usize::from(t.occurrence.required))
+                    })
+                    .collect();
+                let done = today(&plans, &results, now);
+                prop_assert_eq!(done.len(), tasks.len());
+                prop_assert!(done.iter().all(TodayTask::is_done), "{:#?}", done);
+            }
+        }
     }
 }

@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn severity_first_then_longest_waiting() {
-        let mut list = vec![
+        let mut list = [
             entry("Anna", Colour::Yellow, 10),
             entry("Bent", Colour::Red, 50),
             entry("Carl", Colour::Blue, 1),

@@ -14,12 +14,15 @@ macro_rules! raise_task {
         .bind(category.as_str())
         .fetch_optional(&mut *$tx)
         .await?;
-        match open {
+        // The open task may be completed by an acknowledgement committing meanwhile: the
+        // update then touches nothing, and this result opens a new task.
+        let raised = match open {
             Some((id, held)) => {
                 let colour = telesund_core::monitoring::Colour::parse(&held)?.max(colour);
                 sqlx::query(
                     "UPDATE tasks SET colour = $1, priority = $2, description = $3, updated_at = $4, \
-                     oldest_result_at = CASE WHEN oldest_result_at < $5 THEN oldest_result_at ELSE $5 END WHERE id = $6",
+                     oldest_result_at = CASE WHEN oldest_result_at < $5 THEN oldest_result_at ELSE $5 END \
+                     WHERE id = $6 AND status IN ('requested','in-progress')",
                 )
                 .bind(colour.as_str())
                 .bind(colour.task_priority())
@@ -28,26 +31,29 @@ macro_rules! raise_task {
                 .bind($result_at.0)
                 .bind(id)
                 .execute(&mut *$tx)
-                .await?;
+                .await?
+                .rows_affected()
+                    > 0
             }
-            None => {
-                sqlx::query(
-                    "INSERT INTO tasks (id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, description, oldest_result_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, $10, $10)",
-                )
-                .bind(telesund_core::ids::TaskId::new().0)
-                .bind($citizen.0)
-                .bind(t.plan.0)
-                .bind(t.team.0)
-                .bind(category.as_str())
-                .bind(colour.as_str())
-                .bind(colour.task_priority())
-                .bind($description)
-                .bind($result_at.0)
-                .bind($now.0)
-                .execute(&mut *$tx)
-                .await?;
-            }
+            None => false,
+        };
+        if !raised {
+            sqlx::query(
+                "INSERT INTO tasks (id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, description, oldest_result_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, $10, $10)",
+            )
+            .bind(telesund_core::ids::TaskId::new().0)
+            .bind($citizen.0)
+            .bind(t.plan.0)
+            .bind(t.team.0)
+            .bind(category.as_str())
+            .bind(colour.as_str())
+            .bind(colour.task_priority())
+            .bind($description)
+            .bind($result_at.0)
+            .bind($now.0)
+            .execute(&mut *$tx)
+            .await?;
         }
     }};
 }

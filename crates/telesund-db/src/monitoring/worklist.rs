@@ -22,7 +22,7 @@ use telesund_core::audit::AuditAction;
 use telesund_core::identity::Role;
 use telesund_core::ids::*;
 use telesund_core::monitoring::Colour;
-use telesund_core::monitoring::assess::{Assessment, Finding, TaskCategory};
+use telesund_core::monitoring::assess::{Assessment, Finding, RuleRef, TaskCategory};
 use telesund_core::monitoring::work::{
     Acknowledgement, ResultRef, StoredAssessment, Task, TaskStatus, WorklistEntry, worklist_order,
 };
@@ -383,28 +383,12 @@ fn refusal(reason: &'static str, via: Option<telesund_core::access::ActingRole>)
 
 const NOT_ON_TEAM: &str = "only a clinical member of the care plan's team does its work";
 
-fn severity(c: Colour) -> i64 {
-    match c {
-        Colour::Green => 0,
-        Colour::Blue => 1,
-        Colour::Yellow => 2,
-        Colour::Red => 3,
-    }
-}
-
-fn colour_of_severity(s: i64) -> Colour {
-    match s {
-        3 => Colour::Red,
-        2 => Colour::Yellow,
-        1 => Colour::Blue,
-        _ => Colour::Green,
-    }
-}
-
-/// One open task's part of a worklist row.
+/// One open task of a citizen on the worklist page.
 struct OpenTask {
     citizen: uuid::Uuid,
     id: uuid::Uuid,
+    name: String,
+    cpr: String,
     colour: Colour,
     oldest: i64,
     description: String,
@@ -412,18 +396,38 @@ struct OpenTask {
     programme: String,
 }
 
-/// The open tasks of the worklist: on my teams, of an active team, filtered by programme
-/// and managing organisation, with `joins` added. Parameters: $1 true, $2 programme, $3
-/// organisation, then the teams' from `$4`.
-fn open_tasks(teams: &Teams, joins: &str) -> String {
-    format!(
-        "FROM tasks t JOIN care_teams ct ON ct.id = t.care_team_id \
-         JOIN care_plans cp ON cp.id = t.care_plan_id \
-         JOIN programme_versions pv ON pv.id = cp.programme_version_id{joins} \
-         WHERE t.status IN ('requested','in-progress') AND ct.active = $1 \
-         AND ($2 IS NULL OR pv.programme_id = $2) AND ($3 IS NULL OR ct.managing_org_id = $3){}",
-        teams.condition("t.care_team_id", 4)
-    )
+/// The worklist's selection: open tasks on my teams, optionally of one programme and of
+/// teams managed by one organisation. Parameters from `$1`: the programme and the
+/// organisation when filtered on, then the teams' (bound by [`bind_selection!`]). Returns
+/// the condition and the number of parameters it uses. The programme filter needs `pv`
+/// (the plan's version), the organisation filter `ct` (the task's team).
+fn selection(programme: bool, org: bool, teams: &Teams) -> (String, usize) {
+    let mut sql = String::from("t.status IN ('requested','in-progress')");
+    let mut n = 0;
+    if programme {
+        n += 1;
+        sql += &format!(" AND pv.programme_id = ${n}");
+    }
+    if org {
+        n += 1;
+        sql += &format!(" AND ct.managing_org_id = ${n}");
+    }
+    sql += &teams.condition("t.care_team_id", n + 1);
+    (sql, n + teams.params())
+}
+
+/// Binds the parameters of a [`selection`].
+macro_rules! bind_selection {
+    ($q:expr, $programme:expr, $org:expr, $teams:expr, $now:expr) => {{
+        let mut q = $q;
+        if let Some(p) = $programme {
+            q = q.bind(p);
+        }
+        if let Some(o) = $org {
+            q = q.bind(o);
+        }
+        bind_teams!(q, $teams, $now)
+    }};
 }
 
 /// How much of `[from, to)` a plan was active: its own span minus its pauses.
@@ -497,71 +501,67 @@ impl Db {
         let now = Timestamp::now().0;
         let programme = f.programme_id.map(|p| p.0);
         let org = f.org_id.map(|o| o.0);
+        let (selected, used) = selection(programme.is_some(), org.is_some(), &teams);
+        // The page: citizens by their worst open task, then the longest waiting. Only the
+        // tasks table (and the plan or team when filtered on): at 2,000 citizens a team,
+        // joins for every open task cost more than the rest of the query.
+        let mut joins = String::new();
+        if programme.is_some() {
+            joins += " JOIN care_plans cp ON cp.id = t.care_plan_id \
+                      JOIN programme_versions pv ON pv.id = cp.programme_version_id";
+        }
+        if org.is_some() {
+            joins += " JOIN care_teams ct ON ct.id = t.care_team_id";
+        }
         let page_sql = format!(
-            "SELECT t.citizen_id, c.given_name, c.family_name, c.cpr, \
+            "SELECT t.citizen_id, \
              MAX(CAST(CASE t.colour WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'blue' THEN 1 ELSE 0 END AS BIGINT)) AS severity, \
-             MIN(t.oldest_result_at) AS oldest_at, COUNT(*) AS open_tasks {} \
-             GROUP BY t.citizen_id, c.given_name, c.family_name, c.cpr \
-             ORDER BY severity DESC, oldest_at, c.given_name, c.family_name, t.citizen_id LIMIT ${}",
-            open_tasks(&teams, " JOIN citizens c ON c.id = t.citizen_id"),
-            4 + teams.params(),
+             MIN(t.oldest_result_at) AS oldest_at \
+             FROM tasks t{joins} WHERE {selected} \
+             GROUP BY t.citizen_id ORDER BY severity DESC, oldest_at, t.citizen_id LIMIT ${}",
+            used + 1
         );
-        let (mut entries, tasks) = on_read!(self, |c| {
-            let q = sqlx::query(sqlx::AssertSqlSafe(page_sql))
-                .bind(true)
-                .bind(programme)
-                .bind(org);
-            let rows = bind_teams!(q, &teams, now)
+        let tasks = on_read!(self, |c| {
+            let q = sqlx::query_scalar::<_, uuid::Uuid>(sqlx::AssertSqlSafe(page_sql));
+            let page = bind_selection!(q, programme, org, &teams, now)
                 .bind(limit)
                 .fetch_all(&mut *c)
                 .await?;
-            let mut entries = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let given: String = r.try_get("given_name")?;
-                let family: String = r.try_get("family_name")?;
-                let open: i64 = r.try_get("open_tasks")?;
-                entries.push(WorklistEntry {
-                    citizen_id: CitizenId(r.try_get("citizen_id")?),
-                    name: format!("{given} {family}"),
-                    cpr: r.try_get("cpr")?,
-                    colour: colour_of_severity(r.try_get("severity")?),
-                    oldest_at: Timestamp(r.try_get("oldest_at")?),
-                    open_tasks: u32::try_from(open).unwrap_or(u32::MAX),
-                    programmes: Vec::new(),
-                    headline: String::new(),
-                    owners: Vec::new(),
-                });
-            }
-            // The page's tasks, for the headline, the programmes and the owners (the body
-            // runs inline, so no early return: an empty page asks for no citizen).
-            let first = 4 + teams.params();
-            let citizens = (0..entries.len())
-                .map(|i| format!("${}", first + i))
+            // Their open tasks, with what a row shows; and only those of an active team.
+            let citizens = (0..page.len())
+                .map(|i| format!("${}", used + 2 + i))
                 .collect::<Vec<_>>()
                 .join(", ");
             let detail_sql = format!(
-                "SELECT t.citizen_id, t.id, t.colour, t.oldest_result_at, t.description, t.owner_name, p.name AS programme_name \
-                 {} AND t.citizen_id IN ({citizens})",
-                open_tasks(&teams, " JOIN programmes p ON p.id = pv.programme_id"),
+                "SELECT t.citizen_id, t.id, t.colour, t.oldest_result_at, t.description, t.owner_name, \
+                 p.name AS programme_name, c.given_name, c.family_name, c.cpr \
+                 FROM tasks t JOIN care_teams ct ON ct.id = t.care_team_id \
+                 JOIN care_plans cp ON cp.id = t.care_plan_id \
+                 JOIN programme_versions pv ON pv.id = cp.programme_version_id \
+                 JOIN programmes p ON p.id = pv.programme_id JOIN citizens c ON c.id = t.citizen_id \
+                 WHERE {selected} AND ct.active = ${} AND t.citizen_id IN ({citizens})",
+                used + 1
             );
-            let q = sqlx::query(sqlx::AssertSqlSafe(detail_sql))
-                .bind(true)
-                .bind(programme)
-                .bind(org);
-            let mut q = bind_teams!(q, &teams, now);
-            for e in &entries {
-                q = q.bind(e.citizen_id.0);
+            let q = sqlx::query(sqlx::AssertSqlSafe(detail_sql));
+            let mut q = bind_selection!(q, programme, org, &teams, now).bind(true);
+            for id in &page {
+                q = q.bind(*id);
             }
-            let rows = if entries.is_empty() {
+            // The body runs inline (no early return): an empty page asks for nothing more.
+            let rows = if page.is_empty() {
                 Vec::new()
             } else {
                 q.fetch_all(&mut *c).await?
             };
             let mut tasks = Vec::with_capacity(rows.len());
             for r in &rows {
+                let given: String = r.try_get("given_name")?;
+                let family: String = r.try_get("family_name")?;
                 tasks.push(OpenTask {
                     citizen: r.try_get("citizen_id")?,
                     id: r.try_get("id")?,
+                    name: format!("{given} {family}"),
+                    cpr: r.try_get("cpr")?,
                     colour: Colour::parse(&r.try_get::<String, _>("colour")?)?,
                     oldest: r.try_get("oldest_result_at")?,
                     description: r.try_get("description")?,
@@ -569,39 +569,46 @@ impl Db {
                     programme: r.try_get("programme_name")?,
                 });
             }
-            Ok::<_, DbError>((entries, tasks))
+            Ok::<_, DbError>(tasks)
         })?;
 
-        let mut by_citizen: HashMap<uuid::Uuid, Vec<&OpenTask>> = HashMap::new();
+        let mut by_citizen: BTreeMap<uuid::Uuid, Vec<&OpenTask>> = BTreeMap::new();
         for t in &tasks {
             by_citizen.entry(t.citizen).or_default().push(t);
         }
-        for e in &mut entries {
-            let Some(mine) = by_citizen.get(&e.citizen_id.0) else {
-                continue;
-            };
-            // The worst task, then the one waiting longest (then the first made).
-            if let Some(worst) = mine.iter().min_by(|a, b| {
-                severity(b.colour)
-                    .cmp(&severity(a.colour))
-                    .then(a.oldest.cmp(&b.oldest))
-                    .then(a.id.cmp(&b.id))
-            }) {
-                e.headline = worst.description.clone();
-            }
-            e.programmes = mine
-                .iter()
-                .map(|t| t.programme.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            e.owners = mine
-                .iter()
-                .filter_map(|t| t.owner.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-        }
+        let mut entries: Vec<WorklistEntry> = by_citizen
+            .into_iter()
+            .filter_map(|(citizen, mine)| {
+                // The worst task, then the one waiting longest (then the first made).
+                let worst = mine.iter().min_by(|a, b| {
+                    b.colour
+                        .cmp(&a.colour)
+                        .then(a.oldest.cmp(&b.oldest))
+                        .then(a.id.cmp(&b.id))
+                })?;
+                Some(WorklistEntry {
+                    citizen_id: CitizenId(citizen),
+                    name: worst.name.clone(),
+                    cpr: worst.cpr.clone(),
+                    colour: worst.colour,
+                    oldest_at: Timestamp(mine.iter().map(|t| t.oldest).min()?),
+                    open_tasks: u32::try_from(mine.len()).unwrap_or(u32::MAX),
+                    programmes: mine
+                        .iter()
+                        .map(|t| t.programme.clone())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                    headline: worst.description.clone(),
+                    owners: mine
+                        .iter()
+                        .filter_map(|t| t.owner.clone())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                })
+            })
+            .collect();
 
         // The full rule for every citizen on the page, a few at a time.
         let ids: Vec<CitizenId> = entries.iter().map(|e| e.citizen_id).collect();
@@ -638,6 +645,28 @@ impl Db {
             .collect();
         self.audit(records).await?;
         Ok(entries)
+    }
+
+    /// Which of a citizen's care plans are on the caller's teams: the results the caller
+    /// acknowledges (other teams' are theirs to see to). Plan ids only, no clinical content.
+    pub async fn my_plans_of(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+    ) -> Result<Vec<CarePlanId>> {
+        let Some(teams) = Teams::of(&ctx.principal) else {
+            return Ok(Vec::new());
+        };
+        let now = Timestamp::now();
+        let sql = format!(
+            "SELECT id FROM care_plans WHERE citizen_id = $1{}",
+            teams.condition("care_team_id", 2)
+        );
+        on_read!(self, |c| {
+            let q = sqlx::query_scalar::<_, uuid::Uuid>(sqlx::AssertSqlSafe(sql)).bind(citizen.0);
+            let ids = bind_teams!(q, &teams, now.0).fetch_all(&mut *c).await?;
+            Ok::<_, DbError>(ids.into_iter().map(CarePlanId).collect())
+        })
     }
 
     /// A citizen's triaged results, newest first, optionally only those since a time.
@@ -1118,29 +1147,53 @@ impl Db {
             None => (None, None),
         };
         let now = Timestamp::now().0;
-        // $1 citizen, $2 status, $3 owner, $4 team, $5 limit; for the caller's own teams,
-        // $6 true and then the teams'.
-        let sql = format!(
-            "SELECT {TASK_COLUMNS} FROM tasks t JOIN care_teams ct ON ct.id = t.care_team_id \
-             WHERE ($1 IS NULL OR t.citizen_id = $1) AND ($2 IS NULL OR t.status = $2) \
-             AND ($3 IS NULL OR t.owner_user_id = $3) AND ($4 IS NULL OR t.care_team_id = $4){} \
-             ORDER BY t.created_at DESC, t.id DESC LIMIT $5",
-            match &teams {
-                Some(t) => format!(" AND ct.active = $6{}", t.condition("t.care_team_id", 7)),
-                None => String::new(),
+        // Only the filters asked for, so each query can use its index (a citizen's tasks by
+        // `tasks_citizen_status`, a team's by `tasks_team_status`).
+        let mut sql = format!("SELECT {TASK_COLUMNS} FROM tasks t");
+        if teams.is_some() {
+            sql += " JOIN care_teams ct ON ct.id = t.care_team_id";
+        }
+        sql += " WHERE 1 = 1";
+        let mut n = 0;
+        for (set, column) in [
+            (q.citizen.is_some(), "t.citizen_id"),
+            (q.status.is_some(), "t.status"),
+            (owner_user.is_some(), "t.owner_user_id"),
+            (owner_team.is_some(), "t.care_team_id"),
+        ] {
+            if set {
+                n += 1;
+                sql += &format!(" AND {column} = ${n}");
             }
-        );
+        }
+        if let Some(t) = &teams {
+            // The caller's own teams, and only active ones.
+            sql += &format!(
+                " AND ct.active = ${}{}",
+                n + 1,
+                t.condition("t.care_team_id", n + 2)
+            );
+            n += 1 + t.params();
+        }
+        sql += &format!(" ORDER BY t.created_at DESC, t.id DESC LIMIT ${}", n + 1);
         let mut found = on_read!(self, |c| {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(q.citizen.map(|c| c.0))
-                .bind(q.status.map(|s| s.as_str()))
-                .bind(owner_user)
-                .bind(owner_team)
-                .bind(limit);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            if let Some(v) = q.citizen {
+                query = query.bind(v.0);
+            }
+            if let Some(v) = q.status {
+                query = query.bind(v.as_str());
+            }
+            if let Some(v) = owner_user {
+                query = query.bind(v);
+            }
+            if let Some(v) = owner_team {
+                query = query.bind(v);
+            }
             if let Some(t) = &teams {
                 query = bind_teams!(query.bind(true), t, now);
             }
-            let rows = query.fetch_all(&mut *c).await?;
+            let rows = query.bind(limit).fetch_all(&mut *c).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(task_from_row!(r));
@@ -1477,7 +1530,7 @@ impl Db {
             .await?;
             let mut alarms = Vec::with_capacity(rows.len());
             for r in &rows {
-                let findings: Vec<Finding> = from_json(&r.try_get::<String, _>("findings")?)?;
+                let findings: Vec<FiredRule> = from_json(&r.try_get::<String, _>("findings")?)?;
                 let acknowledged: Option<i64> = r.try_get("acknowledged_at")?;
                 let action: Option<bool> = r.try_get("action_taken")?;
                 alarms.push((findings, acknowledged.is_some(), action.unwrap_or(false)));
@@ -1542,6 +1595,13 @@ impl Db {
                 .then(|| without_action as f64 / acknowledged as f64),
         })
     }
+}
+
+/// What alarm burden reads of a stored finding: its colour and rule (not its sentence).
+#[derive(Deserialize)]
+struct FiredRule {
+    colour: Colour,
+    rule: RuleRef,
 }
 
 /// A plan's life for alarm burden: started, ended, and its pauses and resumptions in order.
