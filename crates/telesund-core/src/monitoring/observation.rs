@@ -167,12 +167,19 @@ impl NewObservation {
     /// The key a retry is recognised by: the sender's identifier, else the device and the
     /// time it stamped. A measurement typed in by hand has neither and is never merged.
     pub fn dedup_key(&self) -> Option<String> {
+        // The citizen is part of the key: a retry only ever finds that citizen's own
+        // measurement, so nobody learns another citizen's by guessing an identifier.
+        let citizen = self.citizen_id;
         if let Some(id) = &self.identifier {
-            return Some(format!("identifier|{id}"));
+            return Some(format!("{citizen}|identifier|{id}"));
         }
-        self.device
-            .as_ref()
-            .map(|d| format!("device|{d}|{}|{}", self.kind.as_str(), self.effective_at.0))
+        self.device.as_ref().map(|d| {
+            format!(
+                "{citizen}|device|{d}|{}|{}",
+                self.kind.as_str(),
+                self.effective_at.0
+            )
+        })
     }
 }
 
@@ -259,12 +266,20 @@ mod tests {
     #[test]
     fn retries_are_recognised_by_identifier_or_device_and_time() {
         let mut a = weight(80.0, "kg");
-        assert_eq!(a.dedup_key().unwrap(), "device|SN-1|weight|1000000000");
+        let c = a.citizen_id;
+        assert_eq!(
+            a.dedup_key().unwrap(),
+            format!("{c}|device|SN-1|weight|1000000000")
+        );
         a.identifier = Some("urn:ietf:rfc:3986|urn:uuid:1".into());
         assert_eq!(
             a.dedup_key().unwrap(),
-            "identifier|urn:ietf:rfc:3986|urn:uuid:1"
+            format!("{c}|identifier|urn:ietf:rfc:3986|urn:uuid:1")
         );
+        // The same identifier for another citizen is another measurement.
+        let mut other = a.clone();
+        other.citizen_id = crate::ids::CitizenId::new();
+        assert_ne!(other.dedup_key(), a.dedup_key());
         a.identifier = None;
         a.device = None;
         assert_eq!(a.dedup_key(), None);

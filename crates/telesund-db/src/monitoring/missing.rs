@@ -4,22 +4,27 @@
 //!
 //! One replica at a time runs it, by a lease row in `job_leases`. Each active plan is checked
 //! from its `missing_checked_until` to now, and that mark moves to now, so a window is
-//! reported once. It is the system's own work on no one's request: like the audit writer it
-//! writes no audit record (nobody reads a citizen's data to decide; only the team sees the
-//! task, through their own audited reads).
+//! reported once. It is the system's own work, on no one's request and for no principal, so
+//! it writes no audit record (the codebase has no audit convention for background jobs): it
+//! reads only the times of results and whether a phone number is a mobile one, and discloses
+//! nothing: the team sees the task through their own audited reads, and the reminder
+//! carries no clinical value.
 //!
 //! At scale (10,000 active plans, millions of results) the work goes by pages of citizens:
-//! one query for a page of plans, the schedules evaluated in memory, and only for citizens
-//! with a window that closed one query for the times of all their results in that span (on
-//! the `(citizen_id, time)` indexes); the writes of a page share one transaction and one
-//! commit, each citizen's inside its own savepoint, so one citizen's failure is logged and
-//! costs nobody else their check.
+//! one query lists the ids of every active plan, each page of 200 citizens' plans is read by
+//! primary key, the schedules are evaluated in memory (each distinct definition parsed once),
+//! and only for citizens with a window that closed does one query fetch the times of all
+//! their results in that span (on the `(citizen_id, time)` indexes) — never a query per
+//! window. The writes of a page share one transaction and one commit; a citizen with
+//! something missing is written inside a savepoint, so one citizen's failure is logged and
+//! costs nobody else their check (their mark does not move, so the next run tries again).
 
 use super::from_json;
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result};
 use sqlx::Row;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use telesund_core::Timestamp;
 use telesund_core::ids::*;
@@ -49,15 +54,17 @@ const JOB: &str = "missing_results";
 /// How long a holder keeps the lease without renewing it: if the replica dies, another takes
 /// over after this.
 const LEASE_MICROS: i64 = 5 * 60 * 1_000_000;
+/// How often a long run renews its lease: well inside [`LEASE_MICROS`].
+const RENEW_AFTER: Duration = Duration::from_secs(60);
 /// Citizens per page: a page's writes are one commit.
-const CITIZENS_PER_PAGE: i64 = 200;
+const CITIZENS_PER_PAGE: usize = 200;
 
 /// An active plan as the check needs it.
 struct PlanRow {
     id: CarePlanId,
     citizen: CitizenId,
     team: CareTeamId,
-    definition: PlanDefinition,
+    definition: Arc<PlanDefinition>,
     /// Windows starting before this are never missing: the plan began (or resumed) during them.
     active_since: Timestamp,
     checked_until: Timestamp,
@@ -124,22 +131,42 @@ impl Db {
         }
         run.ran = true;
         let started = Instant::now();
+        let mut renewed = started;
         let titles = self.questionnaire_titles().await?;
-        let mut after = uuid::Uuid::nil();
-        loop {
-            let (page, citizens) = self.active_plans_page(after, CITIZENS_PER_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.citizen.0;
+        let active = self.active_plan_ids().await?;
+        let mut definitions = HashMap::new();
+        let mut rest = active.as_slice();
+        while !rest.is_empty() {
+            // The plans of the next CITIZENS_PER_PAGE citizens: a citizen's plans never
+            // straddle two pages, so a citizen gets one reminder however many plans miss.
+            let mut end = 0;
+            let mut citizens = 0;
+            while end < rest.len() {
+                if end == 0 || rest[end].0 != rest[end - 1].0 {
+                    if citizens == CITIZENS_PER_PAGE {
+                        break;
+                    }
+                    citizens += 1;
+                }
+                end += 1;
+            }
+            let (ids, next) = rest.split_at(end);
+            rest = next;
+            let page = self.plans_to_check(ids, &mut definitions).await?;
             run.plans_checked += page.len();
             self.check_page(&page, now, &titles, &mut run).await?;
-            if citizens < CITIZENS_PER_PAGE as usize {
+            if rest.is_empty() {
                 break;
             }
-            // A long run renews the lease as it goes, and stops if it was lost.
-            let elapsed = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX / 2);
-            if !self.take_lease(Timestamp(now.0 + elapsed), holder).await? {
-                tracing::warn!(holder, "the missing-results lease was taken over mid-run");
-                break;
+            // A long run renews the lease as it goes (well before it would lapse), and stops
+            // if it was lost.
+            if renewed.elapsed() >= RENEW_AFTER {
+                let elapsed = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX / 2);
+                if !self.take_lease(Timestamp(now.0 + elapsed), holder).await? {
+                    tracing::warn!(holder, "the missing-results lease was taken over mid-run");
+                    break;
+                }
+                renewed = Instant::now();
             }
         }
         Ok(run)
@@ -157,14 +184,29 @@ impl Db {
         })
     }
 
-    /// The active plans of the next `citizens` citizens after `after` (by id), and how many
-    /// citizens that was. All of a citizen's plans are in one page, so a citizen gets one
-    /// reminder however many plans miss something.
-    async fn active_plans_page(
+    /// Every active plan as (citizen, plan), ordered by citizen: one scan, a few bytes a
+    /// plan, and the run's list of work. (Paging the plans themselves by citizen would make
+    /// SQLite, which prefers the equality on `status`, scan and sort every active plan for
+    /// each page.)
+    async fn active_plan_ids(&self) -> Result<Vec<(uuid::Uuid, uuid::Uuid)>> {
+        on_read!(self, |c| {
+            sqlx::query_as(
+                "SELECT citizen_id, id FROM care_plans WHERE status = 'active' ORDER BY citizen_id, id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(DbError::from)
+        })
+    }
+
+    /// The plans of `ids` (citizen, plan) that are still active, by their primary key.
+    /// Definitions are parsed once per distinct text: plans of one programme version share
+    /// their activities, whatever thresholds were overridden.
+    async fn plans_to_check(
         &self,
-        after: uuid::Uuid,
-        citizens: i64,
-    ) -> Result<(Vec<PlanRow>, usize)> {
+        ids: &[(uuid::Uuid, uuid::Uuid)],
+        definitions: &mut HashMap<String, Arc<PlanDefinition>>,
+    ) -> Result<Vec<PlanRow>> {
         type Raw = (
             uuid::Uuid,
             uuid::Uuid,
@@ -174,39 +216,47 @@ impl Db {
             i64,
             Option<i64>,
         );
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT cp.id, cp.citizen_id, cp.care_team_id, cp.definition, cp.started_at, cp.missing_checked_until, \
+             (SELECT MAX(ch.changed_at) FROM care_plan_changes ch WHERE ch.care_plan_id = cp.id AND ch.kind = 'resumed') \
+             FROM care_plans cp WHERE cp.status = 'active' AND cp.id IN ({}) ORDER BY cp.citizen_id, cp.id",
+            placeholders.join(", ")
+        );
         let rows: Vec<Raw> = on_read!(self, |c| {
-            sqlx::query_as(
-                "SELECT cp.id, cp.citizen_id, cp.care_team_id, cp.definition, cp.started_at, cp.missing_checked_until, \
-                 (SELECT MAX(ch.changed_at) FROM care_plan_changes ch WHERE ch.care_plan_id = cp.id AND ch.kind = 'resumed') \
-                 FROM care_plans cp WHERE cp.status = 'active' AND cp.citizen_id IN \
-                 (SELECT DISTINCT citizen_id FROM care_plans WHERE status = 'active' AND citizen_id > $1 ORDER BY citizen_id LIMIT $2) \
-                 ORDER BY cp.citizen_id, cp.id",
-            )
-            .bind(after)
-            .bind(citizens)
-            .fetch_all(&mut *c)
-            .await
-        })?;
-        let mut distinct = rows.iter().map(|r| r.1).collect::<Vec<_>>();
-        distinct.dedup();
-        let mut plans = Vec::with_capacity(rows.len());
-        for (id, citizen, team, definition, started_at, checked_until, resumed_at) in rows {
-            // One unreadable plan must not stop the check for everyone else.
-            match from_json::<PlanDefinition>(&definition) {
-                Ok(definition) => plans.push(PlanRow {
-                    id: CarePlanId(id),
-                    citizen: CitizenId(citizen),
-                    team: CareTeamId(team),
-                    definition,
-                    active_since: Timestamp(started_at.max(resumed_at.unwrap_or(i64::MIN))),
-                    checked_until: Timestamp(checked_until),
-                }),
-                Err(e) => {
-                    tracing::error!(plan = %id, error = %e, "care plan definition unreadable; not checked")
-                }
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for (_, id) in ids {
+                q = q.bind(*id);
             }
+            q.fetch_all(&mut *c).await
+        })?;
+        let mut plans = Vec::with_capacity(rows.len());
+        for (id, citizen, team, text, started_at, checked_until, resumed_at) in rows {
+            let definition = match definitions.get(&text) {
+                Some(d) => d.clone(),
+                // One unreadable plan must not stop the check for everyone else.
+                None => match from_json::<PlanDefinition>(&text) {
+                    Ok(d) => {
+                        let d = Arc::new(d);
+                        definitions.insert(text, d.clone());
+                        d
+                    }
+                    Err(e) => {
+                        tracing::error!(plan = %id, error = %e, "care plan definition unreadable; not checked");
+                        continue;
+                    }
+                },
+            };
+            plans.push(PlanRow {
+                id: CarePlanId(id),
+                citizen: CitizenId(citizen),
+                team: CareTeamId(team),
+                definition,
+                active_since: Timestamp(started_at.max(resumed_at.unwrap_or(i64::MIN))),
+                checked_until: Timestamp(checked_until),
+            });
         }
-        Ok((plans, distinct.len()))
+        Ok(plans)
     }
 
     async fn check_page(
@@ -357,6 +407,22 @@ impl Db {
         let (tasks, reminders) = on_write!(self, |tx| {
             let (mut tasks, mut reminders) = (0usize, 0usize);
             for w in &work {
+                if w.plans.iter().all(|p| p.missing.is_empty()) {
+                    // Every window held its results: only the marks move, one statement a
+                    // plan, with nothing to undo on its own.
+                    for p in &w.plans {
+                        sqlx::query(
+                            "UPDATE care_plans SET missing_checked_until = $1 \
+                             WHERE id = $2 AND status = 'active' AND missing_checked_until = $3",
+                        )
+                        .bind(now.0)
+                        .bind(p.plan.id.0)
+                        .bind(p.plan.checked_until.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    continue;
+                }
                 sqlx::query("SAVEPOINT citizen").execute(&mut *tx).await?;
                 let one: Result<(usize, usize)> = async {
                     let (mut raised, mut to_remind) = (0usize, Vec::<&Activity>::new());
@@ -393,11 +459,16 @@ impl Db {
                                 continue;
                             };
                             let description = missing_description(m, titles);
-                            match open.iter().find(|(_, a)| a.as_deref() == Some(m.key.as_str())) {
+                            // The open task may have been completed by a clinician committing
+                            // meanwhile: the update then touches nothing, and a new task opens.
+                            let updated = match open
+                                .iter()
+                                .find(|(_, a)| a.as_deref() == Some(m.key.as_str()))
+                            {
                                 Some((id, _)) => {
                                     sqlx::query(
                                         "UPDATE tasks SET window_start = $1, window_end = $2, description = $3, updated_at = $4 \
-                                         WHERE id = $5",
+                                         WHERE id = $5 AND status IN ('requested','in-progress')",
                                     )
                                     .bind(latest.start.0)
                                     .bind(latest.end.0)
@@ -405,31 +476,34 @@ impl Db {
                                     .bind(now.0)
                                     .bind(id)
                                     .execute(&mut *tx)
-                                    .await?;
+                                    .await?
+                                    .rows_affected()
+                                        > 0
                                 }
-                                None => {
-                                    sqlx::query(
-                                        "INSERT INTO tasks (id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, \
-                                         activity, window_start, window_end, description, oldest_result_at, created_at, updated_at) \
-                                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, $10, $11, $12, $13, $13)",
-                                    )
-                                    .bind(TaskId::new().0)
-                                    .bind(w.citizen.0)
-                                    .bind(plan.id.0)
-                                    .bind(plan.team.0)
-                                    .bind(TaskCategory::Missing.as_str())
-                                    .bind(Colour::Blue.as_str())
-                                    .bind(Colour::Blue.task_priority())
-                                    .bind(&m.key)
-                                    .bind(latest.start.0)
-                                    .bind(latest.end.0)
-                                    .bind(&description)
-                                    // The task's age: since the first window closed empty.
-                                    .bind(first.end.0)
-                                    .bind(now.0)
-                                    .execute(&mut *tx)
-                                    .await?;
-                                }
+                                None => false,
+                            };
+                            if !updated {
+                                sqlx::query(
+                                    "INSERT INTO tasks (id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, \
+                                     activity, window_start, window_end, description, oldest_result_at, created_at, updated_at) \
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $9, $10, $11, $12, $13, $13)",
+                                )
+                                .bind(TaskId::new().0)
+                                .bind(w.citizen.0)
+                                .bind(plan.id.0)
+                                .bind(plan.team.0)
+                                .bind(TaskCategory::Missing.as_str())
+                                .bind(Colour::Blue.as_str())
+                                .bind(Colour::Blue.task_priority())
+                                .bind(&m.key)
+                                .bind(latest.start.0)
+                                .bind(latest.end.0)
+                                .bind(&description)
+                                // The task's age: since the first window closed empty.
+                                .bind(first.end.0)
+                                .bind(now.0)
+                                .execute(&mut *tx)
+                                .await?;
                             }
                             raised += 1;
                             to_remind.push(&m.activity);

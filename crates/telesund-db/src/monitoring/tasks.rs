@@ -8,8 +8,11 @@ macro_rules! raise_task {
         let category: telesund_core::monitoring::assess::TaskCategory = $category;
         let colour = t.assessment.colour;
         let open: Option<(uuid::Uuid, String)> = sqlx::query_as(
-            "SELECT id, colour FROM tasks WHERE care_plan_id = $1 AND category = $2 AND status IN ('requested','in-progress') LIMIT 1",
+            // By citizen first: the (citizen_id, status) index finds the few open tasks.
+            "SELECT id, colour FROM tasks WHERE citizen_id = $1 AND care_plan_id = $2 AND category = $3 \
+             AND status IN ('requested','in-progress') LIMIT 1",
         )
+        .bind($citizen.0)
         .bind(t.plan.0)
         .bind(category.as_str())
         .fetch_optional(&mut *$tx)

@@ -322,3 +322,27 @@ async fn thresholds_are_overridden_with_a_reason_and_a_paused_plan_is_not_triage
         assert_eq!(kinds, ["created", "thresholds", "paused", "ended"]);
     }
 }
+
+#[tokio::test]
+async fn the_same_identifier_for_two_citizens_is_two_measurements_and_reveals_nothing() {
+    for backend in backends() {
+        let t = demo_db(backend).await;
+        let db = &t.db;
+        let system = AccessCtx::system("test");
+        let bent = citizen(db, &system, "Bent Hansen").await;
+        let karen = citizen(db, &system, "Karen Nielsen").await;
+        let at = Timestamp(Timestamp::now().0 - HOUR);
+        let first = db
+            .submit_observation(&system, weight(bent, 84.0, at, Some("shared-1")))
+            .await
+            .unwrap();
+        let second = db
+            .submit_observation(&system, weight(karen, 61.0, at, Some("shared-1")))
+            .await
+            .unwrap();
+        assert!(first.created && second.created, "{backend:?}");
+        assert_ne!(first.observation.id, second.observation.id);
+        assert_eq!(second.observation.citizen_id, karen);
+        assert_eq!(second.observation.value(Quantity::Weight), Some(61.0));
+    }
+}

@@ -658,6 +658,29 @@ async fn a_window_without_a_weight_gives_one_blue_task_and_one_reminder_once() {
             weight.description,
             "Mangler: vægt (tors. 20. nov. 06:00–10:00)"
         );
+
+        // A nurse completes it; the next miss opens a new task rather than raising the old.
+        let done = db
+            .complete_task(&cardio, weight.id, Some("Ringet til Bent".into()))
+            .await
+            .unwrap();
+        let run = db.check_missing(local(48 + 10, 30), "a").await.unwrap();
+        assert_eq!(
+            run.tasks_raised, 3,
+            "{backend:?}: the 20th's BP and pulse, the 21st's weight"
+        );
+        let weights: Vec<_> = db
+            .tasks_for_test(bent)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.activity.as_deref() == Some("measurement:weight"))
+            .collect();
+        assert_eq!(weights.len(), 2, "{backend:?}");
+        assert_eq!(weights[0].id, done.id);
+        assert!(!weights[0].status.is_open());
+        assert!(weights[1].status.is_open());
+        assert_eq!(weights[1].oldest_result_at, local(48 + 10, 0));
         t.db.close().await;
     }
 }
