@@ -14,6 +14,7 @@ pub mod care_team;
 pub mod clinical_impression;
 pub mod consent;
 pub mod datatypes;
+mod input;
 pub mod observation;
 pub mod organization;
 pub mod outcome;

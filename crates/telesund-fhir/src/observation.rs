@@ -14,11 +14,13 @@
 //! LOINC, MDC) with the value in its canonical UCUM unit.
 
 use crate::datatypes::{CodeableConcept, Coding, Identifier, Meta, Reference, instant};
+use crate::input::{
+    CODEABLE_CONCEPT, Field, IDENTIFIER, Kind, REFERENCE, err, ignored, many, one, walk,
+};
 use crate::patient::InputError;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Number, Value};
-use telesund_core::ErrorCode;
 use telesund_core::Timestamp;
 use telesund_core::ids::CitizenId;
 use telesund_core::monitoring::codes::{
@@ -153,73 +155,11 @@ where
     Ok(serde_json::from_value(v).unwrap_or_default())
 }
 
-fn err(expression: &str, message: impl Into<String>) -> InputError {
-    InputError {
-        code: ErrorCode::InvalidInput,
-        message: message.into(),
-        expression: Some(expression.into()),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
-// Parsing: the element walk that gives every structural refusal its FHIRPath.
+// Parsing: the element tables the walk in input.rs checks, so every structural refusal has
+// its FHIRPath. They mirror the serde structs (datatypes.rs and above); `parse` then lets
+// serde do the rest, so a divergence costs a less precise message, never a wrong acceptance.
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Str,
-    Num,
-    Obj(&'static [Field]),
-    /// Accepted and ignored, whatever it holds.
-    Ignored,
-}
-
-struct Field {
-    name: &'static str,
-    kind: Kind,
-    /// 0..* in R4: a JSON array.
-    many: bool,
-}
-
-const fn one(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        many: false,
-    }
-}
-
-const fn many(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        many: true,
-    }
-}
-
-const fn ignored(name: &'static str) -> Field {
-    one(name, Kind::Ignored)
-}
-
-// These mirror the serde structs (datatypes.rs and above); `parse` then lets serde do the
-// rest, so a divergence costs a less precise message, never a wrong acceptance.
-const CODING: &[Field] = &[
-    one("system", Kind::Str),
-    one("version", Kind::Str),
-    one("code", Kind::Str),
-    one("display", Kind::Str),
-];
-const CODEABLE_CONCEPT: &[Field] = &[many("coding", Kind::Obj(CODING)), one("text", Kind::Str)];
-const IDENTIFIER: &[Field] = &[
-    one("use", Kind::Str),
-    one("system", Kind::Str),
-    one("value", Kind::Str),
-];
-const REFERENCE: &[Field] = &[
-    one("reference", Kind::Str),
-    one("type", Kind::Str),
-    one("identifier", Kind::Obj(IDENTIFIER)),
-    one("display", Kind::Str),
-];
 const QUANTITY: &[Field] = &[
     one("value", Kind::Num),
     one("unit", Kind::Str),
@@ -255,79 +195,21 @@ const OBSERVATION: &[Field] = &[
     many("component", Kind::Obj(COMPONENT)),
 ];
 
-/// Why an element we do not read is refused, with a hint where there is a better one.
-fn unknown_element(path: &str, name: &str, fields: &[Field]) -> InputError {
-    let at = format!("{path}.{name}");
-    let hint = if name.starts_with('_') {
-        "extensions on primitive elements are not read".to_string()
-    } else if name == "modifierExtension" {
-        "Telesund reads no extensions, and cannot store a measurement whose meaning an \
-         unknown modifier extension changes"
-            .to_string()
-    } else if name == "extension" {
-        "Telesund reads no extensions".to_string()
-    } else if name.starts_with("effective") {
-        "send the time of measurement as effectiveDateTime".to_string()
+/// The hints an Observation gives for elements it does not read.
+fn observation_hint(name: &str) -> Option<&'static str> {
+    if name.starts_with("effective") {
+        Some("send the time of measurement as effectiveDateTime")
     } else if name == "dataAbsentReason" {
-        "a measurement without a value cannot be stored".to_string()
+        Some("a measurement without a value cannot be stored")
     } else if name.starts_with("value") {
-        "send the value as valueQuantity".to_string()
+        Some("send the value as valueQuantity")
     } else if name == "hasMember" || name == "derivedFrom" {
-        "send each measurement as its own Observation (blood pressure as one Observation \
-         with components)"
-            .to_string()
+        Some(
+            "send each measurement as its own Observation (blood pressure as one Observation \
+             with components)",
+        )
     } else {
-        let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-        format!("the elements read here are {}", known.join(", "))
-    };
-    InputError {
-        code: ErrorCode::UnknownField,
-        message: format!("Telesund does not read {at}: {hint}"),
-        expression: Some(at),
-    }
-}
-
-fn walk(v: &Value, fields: &'static [Field], path: &str) -> Result<(), InputError> {
-    let Some(obj) = v.as_object() else {
-        return Err(err(path, format!("{path} must be a JSON object")));
-    };
-    for (name, value) in obj {
-        let Some(field) = fields.iter().find(|f| f.name == name) else {
-            return Err(unknown_element(path, name, fields));
-        };
-        let at = format!("{path}.{name}");
-        if matches!(field.kind, Kind::Ignored) {
-            continue;
-        }
-        if value.is_null() {
-            return Err(err(
-                &at,
-                format!("{at} is null; leave out elements that have no value"),
-            ));
-        }
-        if field.many {
-            let Some(items) = value.as_array() else {
-                return Err(err(&at, format!("{at} must be a JSON array")));
-            };
-            for (i, item) in items.iter().enumerate() {
-                check(item, field.kind, &format!("{at}[{i}]"))?;
-            }
-        } else {
-            if value.is_array() {
-                return Err(err(&at, format!("{at} repeats only once: not an array")));
-            }
-            check(value, field.kind, &at)?;
-        }
-    }
-    Ok(())
-}
-
-fn check(v: &Value, kind: Kind, at: &str) -> Result<(), InputError> {
-    match kind {
-        Kind::Str if !v.is_string() => Err(err(at, format!("{at} must be a string"))),
-        Kind::Num if !v.is_number() => Err(err(at, format!("{at} must be a JSON number"))),
-        Kind::Obj(fields) => walk(v, fields, at),
-        _ => Ok(()),
+        None
     }
 }
 
@@ -345,7 +227,7 @@ pub fn parse(json: &Value) -> Result<Observation, InputError> {
         }
         None => return Err(err("resourceType", "expected an Observation")),
     }
-    walk(json, OBSERVATION, "Observation")?;
+    walk(json, OBSERVATION, "Observation", observation_hint)?;
     Observation::deserialize(json).map_err(|e| err("Observation", e.to_string()))
 }
 
@@ -922,6 +804,7 @@ mod tests {
     use super::*;
     use codes::systems::{LOINC, MDC, NPU, UCUM};
     use serde_json::json;
+    use telesund_core::ErrorCode;
     use telesund_core::ids::ObservationId;
 
     const CITIZEN: &str = "0193a5f2-7c1e-7d3a-9b2e-1f2a3b4c5d6e";

@@ -28,10 +28,10 @@ use crate::clinical_impression::colour_coding;
 use crate::datatypes::{
     Coding, Identifier, Meta, PrimitiveExtensions, Reference, ValueX, WrittenExtension, instant,
 };
+use crate::input::{Field, IDENTIFIER, Kind, REFERENCE, err, many, one, walk};
 use crate::patient::InputError;
 use serde::Serialize;
 use serde_json::{Number, Value};
-use telesund_core::ErrorCode;
 use telesund_core::Timestamp;
 use telesund_core::ids::{CitizenId, QuestionnaireId};
 use telesund_core::monitoring::Colour;
@@ -528,72 +528,20 @@ pub struct IncomingResponse {
     pub identifier: Option<String>,
 }
 
-fn err(expression: &str, message: impl Into<String>) -> InputError {
-    InputError {
-        code: ErrorCode::InvalidInput,
-        message: message.into(),
-        expression: Some(expression.into()),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Str,
-    Num,
-    Int,
-    Bool,
-    Obj(&'static [Field]),
-    /// Accepted and ignored, whatever it holds.
-    Ignored,
-}
-
-struct Field {
-    name: &'static str,
-    kind: Kind,
-    /// 0..* in R4: a JSON array.
-    many: bool,
-}
-
-const fn one(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        many: false,
-    }
-}
-
-const fn many(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        many: true,
-    }
-}
-
-const CODING: &[Field] = &[
+/// A chosen answer's coding: as every Coding, and whether the citizen picked it.
+const ANSWER_CODING: &[Field] = &[
     one("system", Kind::Str),
     one("version", Kind::Str),
     one("code", Kind::Str),
     one("display", Kind::Str),
     one("userSelected", Kind::Bool),
 ];
-const IDENTIFIER: &[Field] = &[
-    one("use", Kind::Str),
-    one("system", Kind::Str),
-    one("value", Kind::Str),
-];
-const REFERENCE: &[Field] = &[
-    one("reference", Kind::Str),
-    one("type", Kind::Str),
-    one("identifier", Kind::Obj(IDENTIFIER)),
-    one("display", Kind::Str),
-];
 const ANSWER: &[Field] = &[
     one("valueBoolean", Kind::Bool),
     one("valueDecimal", Kind::Num),
     one("valueInteger", Kind::Int),
     one("valueString", Kind::Str),
-    one("valueCoding", Kind::Obj(CODING)),
+    one("valueCoding", Kind::Obj(ANSWER_CODING)),
 ];
 const ITEM: &[Field] = &[
     one("linkId", Kind::Str),
@@ -616,86 +564,20 @@ const RESPONSE: &[Field] = &[
     many("item", Kind::Obj(ITEM)),
 ];
 
-/// Why an element we do not read is refused, with a hint where there is a better one.
-fn unknown_element(path: &str, name: &str, fields: &[Field]) -> InputError {
-    let at = format!("{path}.{name}");
-    let hint = if name.starts_with('_') {
-        "extensions on primitive elements are not read".to_string()
-    } else if name == "modifierExtension" {
-        "Telesund reads no extensions, and cannot store answers whose meaning an unknown \
-         modifier extension changes"
-            .to_string()
-    } else if name == "extension" {
-        "Telesund reads no extensions".to_string()
-    } else if name == "item" {
-        "nested items are not used by Telesund's questionnaires: send every question as an \
-         item directly under QuestionnaireResponse, with its answer"
-            .to_string()
+/// The hints a QuestionnaireResponse gives for elements it does not read.
+fn response_hint(name: &str) -> Option<&'static str> {
+    if name == "item" {
+        Some(
+            "nested items are not used by Telesund's questionnaires: send every question as \
+             an item directly under QuestionnaireResponse, with its answer",
+        )
     } else if name.starts_with("value") {
-        "an answer is read as valueCoding, valueBoolean, valueInteger, valueDecimal or \
-         valueString"
-            .to_string()
+        Some(
+            "an answer is read as valueCoding, valueBoolean, valueInteger, valueDecimal or \
+             valueString",
+        )
     } else {
-        let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-        format!("the elements read here are {}", known.join(", "))
-    };
-    InputError {
-        code: ErrorCode::UnknownField,
-        message: format!("Telesund does not read {at}: {hint}"),
-        expression: Some(at),
-    }
-}
-
-fn walk(v: &Value, fields: &'static [Field], path: &str) -> Result<(), InputError> {
-    let Some(obj) = v.as_object() else {
-        return Err(err(path, format!("{path} must be a JSON object")));
-    };
-    for (name, value) in obj {
-        let Some(field) = fields.iter().find(|f| f.name == name) else {
-            return Err(unknown_element(path, name, fields));
-        };
-        let at = format!("{path}.{name}");
-        if matches!(field.kind, Kind::Ignored) {
-            continue;
-        }
-        if value.is_null() {
-            return Err(err(
-                &at,
-                format!("{at} is null; leave out elements that have no value"),
-            ));
-        }
-        if field.many {
-            let Some(items) = value.as_array() else {
-                return Err(err(&at, format!("{at} must be a JSON array")));
-            };
-            for (i, item) in items.iter().enumerate() {
-                check(item, field.kind, &format!("{at}[{i}]"))?;
-            }
-        } else {
-            if value.is_array() {
-                return Err(err(&at, format!("{at} repeats only once: not an array")));
-            }
-            check(value, field.kind, &at)?;
-        }
-    }
-    Ok(())
-}
-
-fn check(v: &Value, kind: Kind, at: &str) -> Result<(), InputError> {
-    match kind {
-        Kind::Str if !v.is_string() => Err(err(at, format!("{at} must be a string"))),
-        Kind::Str if v.as_str().is_some_and(str::is_empty) => Err(err(
-            at,
-            format!("{at} is empty; leave out elements that have no value"),
-        )),
-        Kind::Num if !v.is_number() => Err(err(at, format!("{at} must be a JSON number"))),
-        Kind::Int if v.as_i64().is_none() => Err(err(
-            at,
-            format!("{at} must be a whole number, written without a decimal point"),
-        )),
-        Kind::Bool if !v.is_boolean() => Err(err(at, format!("{at} must be true or false"))),
-        Kind::Obj(fields) => walk(v, fields, at),
-        _ => Ok(()),
+        None
     }
 }
 
@@ -795,7 +677,7 @@ pub fn parse_response(json: &Value) -> Result<IncomingResponse, InputError> {
         }
         None => return Err(err("resourceType", "expected a QuestionnaireResponse")),
     }
-    walk(json, RESPONSE, "QuestionnaireResponse")?;
+    walk(json, RESPONSE, "QuestionnaireResponse", response_hint)?;
 
     match str_at(json, "status") {
         Some("completed" | "amended") => {}
@@ -915,6 +797,7 @@ mod tests {
     use crate::datatypes::TRANSLATION;
     use crate::datatypes::tests_support::{assert_no_empty, validate_r4};
     use serde_json::json;
+    use telesund_core::ErrorCode;
     use telesund_core::ids::ResponseId;
     use telesund_core::monitoring::questionnaire::{
         copd_symptoms, diabetes_symptoms, heart_failure_symptoms, library, who5,
