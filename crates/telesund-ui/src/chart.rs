@@ -1121,10 +1121,72 @@ pub fn table(chart: &Chart, lang: Language) -> String {
     o
 }
 
-/// One chart per quantity a citizen's results hold over `[from, to]`, in the order of
-/// `Quantity::ALL` (so systolic and diastolic are separate charts, each with its own bands):
-/// the bands are the thresholds of the first plan that has some for the quantity, and each
-/// result is marked with the worst colour it was given (`colours`).
+/// The thresholds a chart of `q` shows: an active plan's, else a paused plan's (an ended
+/// plan's are history).
+pub fn plan_bounds(
+    plans: &[telesund_core::monitoring::programme::CarePlan],
+    q: telesund_core::monitoring::Quantity,
+) -> Option<Bounds> {
+    use telesund_core::monitoring::programme::PlanStatus;
+    let with = |status: PlanStatus| {
+        plans
+            .iter()
+            .filter(move |p| p.status == status)
+            .find_map(|p| p.definition.thresholds.get(q).copied())
+    };
+    with(PlanStatus::Active).or_else(|| with(PlanStatus::Paused))
+}
+
+/// The chart of one quantity of a citizen's results over `[from, to]` (empty when there are
+/// none): the bands of [`plan_bounds`], and each result marked with the worst colour it was
+/// given (`colours`; green is not marked).
+pub fn quantity_chart(
+    q: telesund_core::monitoring::Quantity,
+    observations: &[telesund_core::monitoring::observation::Observation],
+    plans: &[telesund_core::monitoring::programme::CarePlan],
+    colours: &std::collections::HashMap<telesund_core::ids::ObservationId, Colour>,
+    from: Timestamp,
+    to: Timestamp,
+    lang: Language,
+) -> Chart {
+    let mut points: Vec<(Timestamp, f64)> = Vec::new();
+    let mut highlight = Vec::new();
+    for o in observations {
+        if o.effective_at < from || o.effective_at > to {
+            continue;
+        }
+        if let Some(v) = o.value(q) {
+            points.push((o.effective_at, v));
+            if let Some(c) = colours.get(&o.id).filter(|c| **c != Colour::Green) {
+                highlight.push((o.effective_at, v, *c));
+            }
+        }
+    }
+    points.sort_by_key(|(t, _)| *t);
+    let (lo, hi) = q.plausible();
+    let title = capitalise(match lang {
+        Language::Danish => q.danish(),
+        Language::English => q.english(),
+    });
+    Chart {
+        title: title.clone(),
+        unit: q.unit_display().to_string(),
+        series: vec![Series {
+            label: title,
+            points,
+        }],
+        bands: plan_bounds(plans, q)
+            .map(|b| bands_from(&b, lo, hi))
+            .unwrap_or_default(),
+        from,
+        to,
+        highlight,
+        decimals: q.decimals() as u8,
+    }
+}
+
+/// One chart per quantity the results hold, in the order of `Quantity::ALL` (so systolic and
+/// diastolic are separate charts, each with its own bands).
 pub fn quantity_charts(
     observations: &[telesund_core::monitoring::observation::Observation],
     plans: &[telesund_core::monitoring::programme::CarePlan],
@@ -1133,52 +1195,10 @@ pub fn quantity_charts(
     to: Timestamp,
     lang: Language,
 ) -> Vec<Chart> {
-    use telesund_core::monitoring::Quantity;
-    Quantity::ALL
+    telesund_core::monitoring::Quantity::ALL
         .iter()
-        .filter_map(|&q| {
-            let mut points: Vec<(Timestamp, f64)> = Vec::new();
-            let mut highlight = Vec::new();
-            for o in observations {
-                if o.effective_at < from || o.effective_at > to {
-                    continue;
-                }
-                if let Some(v) = o.value(q) {
-                    points.push((o.effective_at, v));
-                    if let Some(c) = colours.get(&o.id).filter(|c| **c != Colour::Green) {
-                        highlight.push((o.effective_at, v, *c));
-                    }
-                }
-            }
-            if points.is_empty() {
-                return None;
-            }
-            points.sort_by_key(|(t, _)| *t);
-            let (lo, hi) = q.plausible();
-            let bands = plans
-                .iter()
-                .find_map(|p| p.definition.thresholds.get(q))
-                .map(|b| bands_from(b, lo, hi))
-                .unwrap_or_default();
-            let name = match lang {
-                Language::Danish => q.danish(),
-                Language::English => q.english(),
-            };
-            let title = capitalise(name);
-            Some(Chart {
-                title: title.clone(),
-                unit: q.unit_display().to_string(),
-                series: vec![Series {
-                    label: title,
-                    points,
-                }],
-                bands,
-                from,
-                to,
-                highlight,
-                decimals: q.decimals() as u8,
-            })
-        })
+        .map(|&q| quantity_chart(q, observations, plans, colours, from, to, lang))
+        .filter(|c| c.series.iter().any(|s| !s.points.is_empty()))
         .collect()
 }
 

@@ -3,8 +3,7 @@
 //! optional message to the citizen), notes, taking a task, and a programme's alarm burden.
 
 use crate::chart;
-use crate::i18n;
-use crate::page::{OrPage, Page, PageResult, StaffAuth, path_and_query, render, see_other};
+use crate::page::{OrPage, Page, PageResult, StaffAuth, path_id, render, see_other};
 use crate::staff::{Tab, citizen_tabs};
 use askama::Template;
 use axum::Router;
@@ -91,12 +90,7 @@ pub async fn worklist(
     parts: Parts,
     Query(q): Query<WorklistQuery>,
 ) -> PageResult {
-    let page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "worklist-title"),
-        "/arbejdsliste",
-    );
+    let page = Page::staff_at(&auth, &parts, "worklist-title", "/arbejdsliste");
     let programme_id: Option<ProgrammeId> = q.programme.parse().ok();
     let org_id: Option<OrgId> = q.org.parse().ok();
     let entries = state
@@ -245,16 +239,8 @@ pub async fn results(
     Path(id): Path<String>,
     Query(q): Query<ResultsQuery>,
 ) -> PageResult {
-    let mut page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "results-title"),
-        "/borgere",
-    );
-    let citizen: CitizenId = id
-        .parse()
-        .map_err(|_| ApiError::not_found("citizen"))
-        .or_page(&page)?;
+    let mut page = Page::staff_at(&auth, &parts, "results-title", "/borgere");
+    let citizen: CitizenId = path_id(&id, "citizen", &page)?;
     let ctx = auth.ctx();
     let overview = state
         .db
@@ -418,16 +404,8 @@ pub async fn acknowledge(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<AckForm>,
 ) -> PageResult {
-    let page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "results-title"),
-        "/borgere",
-    );
-    let citizen: CitizenId = id
-        .parse()
-        .map_err(|_| ApiError::not_found("citizen"))
-        .or_page(&page)?;
+    let page = Page::staff_at(&auth, &parts, "results-title", "/borgere");
+    let citizen: CitizenId = path_id(&id, "citizen", &page)?;
     let scope = match f.assessment.trim() {
         "" => AckScope::AllOfCitizen,
         one => AckScope::One(
@@ -468,16 +446,8 @@ pub async fn add_note(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<NoteForm>,
 ) -> PageResult {
-    let page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "results-title"),
-        "/borgere",
-    );
-    let citizen: CitizenId = id
-        .parse()
-        .map_err(|_| ApiError::not_found("citizen"))
-        .or_page(&page)?;
+    let page = Page::staff_at(&auth, &parts, "results-title", "/borgere");
+    let citizen: CitizenId = path_id(&id, "citizen", &page)?;
     state
         .db
         .add_note(
@@ -498,16 +468,8 @@ pub async fn take_task(
     parts: Parts,
     Path(id): Path<String>,
 ) -> PageResult {
-    let page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "results-title"),
-        "/arbejdsliste",
-    );
-    let task: TaskId = id
-        .parse()
-        .map_err(|_| ApiError::not_found("task"))
-        .or_page(&page)?;
+    let page = Page::staff_at(&auth, &parts, "results-title", "/arbejdsliste");
+    let task: TaskId = path_id(&id, "task", &page)?;
     let t = state.db.take_task(&auth.ctx(), task).await.or_page(&page)?;
     Ok(see_other(&format!(
         "/borgere/{}/maalinger?ok=taken",
@@ -550,16 +512,8 @@ pub async fn alarm_burden(
     parts: Parts,
     Path(id): Path<String>,
 ) -> PageResult {
-    let mut page = Page::staff(
-        &auth,
-        path_and_query(&parts),
-        i18n::t(auth.language(), "burden-title"),
-        "/",
-    );
-    let programme_id: ProgrammeId = id
-        .parse()
-        .map_err(|_| ApiError::not_found("programme"))
-        .or_page(&page)?;
+    let mut page = Page::staff_at(&auth, &parts, "burden-title", "/");
+    let programme_id: ProgrammeId = path_id(&id, "programme", &page)?;
     let programme = state
         .db
         .programme(programme_id)

@@ -112,6 +112,16 @@ impl Page {
         }
     }
 
+    /// A staff page at the request's own path, titled by a message key.
+    pub fn staff_at(auth: &Auth, parts: &Parts, title_key: &str, current: &str) -> Self {
+        Page::staff(
+            auth,
+            path_and_query(parts),
+            i18n::t(auth.language(), title_key),
+            current,
+        )
+    }
+
     /// A citizen-portal page.
     pub fn citizen(auth: &Auth, back: String, title: String, current: &str) -> Self {
         let lang = auth.language();
@@ -138,6 +148,13 @@ impl Page {
             title,
         }
     }
+}
+
+/// An id from the path; one that cannot exist is "not found", shown in the page.
+pub fn path_id<T: std::str::FromStr>(id: &str, what: &str, page: &Page) -> Result<T, UiError> {
+    id.parse()
+        .map_err(|_| ApiError::not_found(what))
+        .or_page(page)
 }
 
 /// Roles that may search for citizens (storage decides; this only shapes the navigation).

@@ -7,7 +7,7 @@
 //! per-form random token becomes the submission's identifier, so a double click or a resent
 //! form stores nothing twice.
 
-use crate::chart::{self, BandKind, Chart, Series};
+use crate::chart::{self, BandKind};
 use crate::i18n;
 use crate::page::{
     CitizenAuth, OrPage, Page, PageResult, UiError, path_and_query, render, see_other,
@@ -29,7 +29,6 @@ use telesund_core::monitoring::observation::{
 use telesund_core::monitoring::programme::{CarePlan, PlanStatus};
 use telesund_core::monitoring::questionnaire::{Answer, Item, ItemKind, Operator, Questionnaire};
 use telesund_core::monitoring::schedule::{LocalTime, Weekday};
-use telesund_core::monitoring::thresholds::Bounds;
 use telesund_core::monitoring::today::{self, Period, Status, Subject, TodayTask};
 use telesund_core::monitoring::{MeasurementType, Quantity};
 use telesund_core::{ErrorCode, Timestamp};
@@ -418,14 +417,6 @@ fn task_view(t: &TodayTask, titles: &HashMap<String, String>, page: &Page) -> Ta
     }
 }
 
-/// The thresholds for a quantity: those of the first running plan that sets them.
-fn bounds_for(plans: &[CarePlan], q: Quantity) -> Option<Bounds> {
-    running(plans)
-        .filter(|p| p.status == PlanStatus::Active)
-        .chain(running(plans))
-        .find_map(|p| p.definition.thresholds.get(q).copied())
-}
-
 /// "Dit mål: 95–160 mmHg" in words, from the green band, so the target never hides in a colour.
 fn target_text(bands: &[chart::Band], q: Quantity, page: &Page) -> Option<String> {
     let normal = bands.iter().find(|b| b.kind == BandKind::Normal)?;
@@ -533,45 +524,32 @@ pub async fn measurements(
     for kind in &types {
         let two = kind.quantities().len() > 1;
         for q in kind.quantities() {
-            let points: Vec<(Timestamp, f64)> = observations
-                .iter()
-                .filter(|o| o.kind == *kind && o.effective_at >= from)
-                .filter_map(|o| o.value(*q).map(|v| (o.effective_at, v)))
-                .collect();
-            let (floor, ceiling) = q.plausible();
-            let bands = bounds_for(&plans, *q)
-                .map(|b| chart::bands_from(&b, floor, ceiling))
-                .unwrap_or_default();
+            let mut c =
+                chart::quantity_chart(*q, &observations, &plans, &HashMap::new(), from, now, lang);
             let heading = if two {
                 quantity_name(*q, lang)
             } else {
                 type_name(*kind, lang).to_string()
             };
-            let latest = points.iter().max_by_key(|(t, _)| *t).map(|(t, v)| {
-                i18n::t_args(
-                    lang,
-                    "pm-latest",
-                    &[
-                        ("value", &number(*v, q.decimals(), lang)),
-                        ("unit", &unit(*q, lang)),
-                        ("when", &when_text(*t, lang)),
-                    ],
-                )
-            });
-            let target = target_text(&bands, *q, &page);
-            let c = Chart {
-                title: heading.clone(),
-                unit: unit(*q, lang),
-                series: vec![Series {
-                    label: String::new(),
-                    points,
-                }],
-                bands,
-                from,
-                to: now,
-                highlight: Vec::new(),
-                decimals: q.decimals() as u8,
-            };
+            let latest = c.series[0]
+                .points
+                .iter()
+                .max_by_key(|(t, _)| *t)
+                .map(|(t, v)| {
+                    i18n::t_args(
+                        lang,
+                        "pm-latest",
+                        &[
+                            ("value", &number(*v, q.decimals(), lang)),
+                            ("unit", &unit(*q, lang)),
+                            ("when", &when_text(*t, lang)),
+                        ],
+                    )
+                });
+            let target = target_text(&c.bands, *q, &page);
+            c.title = heading.clone();
+            c.unit = unit(*q, lang);
+            c.series[0].label = String::new();
             charts.push(ChartView {
                 id: format!("chart-{}", q.as_str()),
                 heading,
