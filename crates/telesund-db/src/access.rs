@@ -114,6 +114,32 @@ impl Db {
         .await
     }
 
+    /// Decides an action on a citizen's clinical data (a refusal is audited at once) and
+    /// returns the audit record of the allowed action, for the caller to write with its
+    /// change or after its read. `entity_id` names the one record acted on, if any.
+    pub(crate) async fn clinical_guard(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+        action: Action,
+        audit_action: AuditAction,
+        entity: &str,
+        entity_id: Option<String>,
+    ) -> Result<telesund_core::audit::AuditRecord> {
+        let decision = self
+            .guard_citizen(ctx, citizen, action, audit_action, entity)
+            .await?;
+        let mut record = ctx.record(
+            &decision,
+            audit_action,
+            entity,
+            Some(citizen),
+            Some(telesund_core::access::DataCategory::Clinical),
+        );
+        record.entity_id = entity_id;
+        Ok(record)
+    }
+
     /// Everything `authorize` needs to know about a citizen, in three queries.
     pub async fn citizen_facts(&self, citizen: CitizenId) -> Result<CitizenFacts> {
         let now = Timestamp::now();

@@ -487,13 +487,14 @@ impl Db {
         kind: Option<MeasurementType>,
         limit: i64,
     ) -> Result<Vec<Observation>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "observation",
+                None,
             )
             .await?;
         let rows = on_read!(self, |c| {
@@ -510,14 +511,7 @@ impl Db {
                 .map(|r| Ok(observation_from_row!(r)))
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "observation",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(rows)
     }
 
@@ -530,13 +524,14 @@ impl Db {
         citizen: CitizenId,
         q: &ObservationQuery,
     ) -> Result<Vec<Observation>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "observation",
+                None,
             )
             .await?;
         // One fixed statement per direction; the type filter is a list bound as text, so
@@ -584,14 +579,7 @@ impl Db {
                 .map(|r| Ok(observation_from_row!(r)))
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "observation",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(rows)
     }
 
@@ -608,23 +596,16 @@ impl Db {
                 .transpose()
         })?;
         let o = found.ok_or_else(|| DbError::not_found(&format!("Observation/{id}")))?;
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 o.citizen_id,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "observation",
+                Some(id.to_string()),
             )
             .await?;
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Read,
-            "observation",
-            Some(o.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(id.to_string());
         self.audit(vec![record]).await?;
         Ok(o)
     }

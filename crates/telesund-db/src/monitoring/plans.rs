@@ -156,24 +156,18 @@ impl Db {
         ctx: &AccessCtx,
         citizen: CitizenId,
     ) -> Result<Vec<CarePlan>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "care_plan",
+                None,
             )
             .await?;
         let plans = self.plans_of_citizen(citizen).await?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "care_plan",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(plans)
     }
 
@@ -209,23 +203,16 @@ impl Db {
         ctx: &AccessCtx,
         plan: &CarePlan,
     ) -> Result<telesund_core::audit::AuditRecord> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 plan.citizen_id,
                 Action::Write(DataCategory::Clinical),
                 AuditAction::Update,
                 "care_plan",
+                Some(plan.id.to_string()),
             )
             .await?;
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Update,
-            "care_plan",
-            Some(plan.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(plan.id.to_string());
         Ok(record)
     }
 

@@ -440,13 +440,14 @@ impl Db {
         key: Option<&str>,
         limit: i64,
     ) -> Result<Vec<QuestionnaireResponse>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "questionnaire_response",
+                None,
             )
             .await?;
         let rows = on_read!(self, |c| {
@@ -463,14 +464,7 @@ impl Db {
                 .map(|r| Ok(response_from_row!(r)))
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "questionnaire_response",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(rows)
     }
 
@@ -487,23 +481,16 @@ impl Db {
                 .transpose()
         })?;
         let response = found.ok_or_else(|| DbError::not_found("questionnaire response"))?;
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 response.citizen_id,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "questionnaire_response",
+                Some(id.to_string()),
             )
             .await?;
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Read,
-            "questionnaire_response",
-            Some(response.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(id.to_string());
         self.audit(vec![record]).await?;
         Ok(response)
     }

@@ -678,13 +678,14 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<StoredAssessment>> {
         let limit = page_size(limit)?;
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "assessment",
+                None,
             )
             .await?;
         let found = on_read!(self, |c| {
@@ -703,14 +704,7 @@ impl Db {
             }
             Ok::<_, DbError>(out)
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "assessment",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(found)
     }
 
@@ -921,23 +915,16 @@ impl Db {
     /// One task, for a caller who may read its citizen's clinical data.
     pub async fn task(&self, ctx: &AccessCtx, id: TaskId) -> Result<Task> {
         let task = self.load_task(id).await?;
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 task.citizen_id,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "task",
+                Some(id.to_string()),
             )
             .await?;
-        let mut record = ctx.record(
-            &decision,
-            AuditAction::Read,
-            "task",
-            Some(task.citizen_id),
-            Some(DataCategory::Clinical),
-        );
-        record.entity_id = Some(id.to_string());
         self.audit(vec![record]).await?;
         Ok(task)
     }
@@ -1328,13 +1315,14 @@ impl Db {
 
     /// A citizen's monitoring notes, newest first.
     pub async fn notes_of(&self, ctx: &AccessCtx, citizen: CitizenId) -> Result<Vec<Note>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "note",
+                None,
             )
             .await?;
         let notes = on_read!(self, |c| {
@@ -1362,27 +1350,21 @@ impl Db {
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "note",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(notes)
     }
 
     /// The messages between a citizen and their care teams, newest first: the citizen's own,
     /// or for staff who may read the citizen's clinical data.
     pub async fn messages_of(&self, ctx: &AccessCtx, citizen: CitizenId) -> Result<Vec<Message>> {
-        let decision = self
-            .guard_citizen(
+        let record = self
+            .clinical_guard(
                 ctx,
                 citizen,
                 Action::Read(DataCategory::Clinical),
                 AuditAction::Read,
                 "message",
+                None,
             )
             .await?;
         let messages = on_read!(self, |c| {
@@ -1407,14 +1389,7 @@ impl Db {
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(vec![ctx.record(
-            &decision,
-            AuditAction::Read,
-            "message",
-            Some(citizen),
-            Some(DataCategory::Clinical),
-        )])
-        .await?;
+        self.audit(vec![record]).await?;
         Ok(messages)
     }
 
