@@ -9,7 +9,7 @@ mod session;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 pub use openapi::document as openapi_document;
 
@@ -35,6 +35,21 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/citizens/{id}/observations"),
     ("post", "/citizens/{id}/observations"),
     ("get", "/citizens/{id}/care-plans"),
+    ("get", "/citizens/{id}/assessments"),
+    ("post", "/citizens/{id}/acknowledgements"),
+    ("get", "/citizens/{id}/notes"),
+    ("post", "/citizens/{id}/notes"),
+    ("get", "/citizens/{id}/messages"),
+    ("post", "/citizens/{id}/questionnaire-responses"),
+    ("put", "/care-plans/{id}/thresholds/{quantity}"),
+    ("post", "/care-plans/{id}/status"),
+    ("get", "/care-plans/{id}/history"),
+    ("get", "/worklist"),
+    ("post", "/tasks/{id}/{action}"),
+    ("get", "/programmes/{id}/versions"),
+    ("post", "/programmes/{id}/versions"),
+    ("post", "/programme-versions/{id}/status"),
+    ("get", "/programmes/{id}/alarm-burden"),
     ("get", "/programmes"),
     ("get", "/organisations"),
     ("post", "/organisations"),
@@ -72,6 +87,40 @@ pub fn routes() -> Router<AppState> {
             get(monitoring::list).post(monitoring::submit),
         )
         .route("/citizens/{id}/care-plans", get(monitoring::care_plans))
+        .route("/citizens/{id}/assessments", get(monitoring::assessments))
+        .route(
+            "/citizens/{id}/acknowledgements",
+            post(monitoring::acknowledge),
+        )
+        .route(
+            "/citizens/{id}/notes",
+            get(monitoring::notes).post(monitoring::add_note),
+        )
+        .route("/citizens/{id}/messages", get(monitoring::messages))
+        .route(
+            "/citizens/{id}/questionnaire-responses",
+            post(monitoring::submit_response),
+        )
+        .route(
+            "/care-plans/{id}/thresholds/{quantity}",
+            put(monitoring::override_thresholds),
+        )
+        .route("/care-plans/{id}/status", post(monitoring::set_plan_status))
+        .route("/care-plans/{id}/history", get(monitoring::plan_history))
+        .route("/worklist", get(monitoring::worklist))
+        .route("/tasks/{id}/{action}", post(monitoring::change_task))
+        .route(
+            "/programmes/{id}/versions",
+            get(monitoring::programme_versions).post(monitoring::create_programme_version),
+        )
+        .route(
+            "/programme-versions/{id}/status",
+            post(monitoring::set_version_status),
+        )
+        .route(
+            "/programmes/{id}/alarm-burden",
+            get(monitoring::alarm_burden),
+        )
         .route("/programmes", get(admin::programmes))
         .route(
             "/organisations",

@@ -104,6 +104,39 @@ pub fn document() -> Value {
                 "post": op("Submit a home measurement: converted to canonical units, triaged for every care plan that asks for it (201; a retry with the same identifier, or device and time, answers 200 with the first)", "monitoring", Some("MeasurementInput"), "201", schema("Submitted"), W)
             },
             "/citizens/{id}/care-plans": { "parameters": id_param(), "get": op("The citizen's care plans with activities, thresholds and status", "monitoring", None, "200", list("care_plans", "CarePlan"), R) },
+            "/citizens/{id}/assessments": { "parameters": id_param(), "get": op("The triage of the citizen's results per care plan, newest first (colour, every rule that fired, acknowledgement)", "monitoring", None, "200", list("assessments", "Assessment"), R) },
+            "/citizens/{id}/acknowledgements": { "parameters": id_param(), "post": op("Acknowledge one result (assessment_id) or all of the citizen's on the caller's teams, with an optional message to the citizen; completes the tasks left with nothing unseen", "monitoring", Some("AckInput"), "201", json!({"type": "object"}), W) },
+            "/citizens/{id}/notes": {
+                "parameters": id_param(),
+                "get": op("Clinicians' notes, newest first", "monitoring", None, "200", json!({"type": "object"}), R),
+                "post": op("Add a note (important ones are shown first)", "monitoring", Some("NoteInput"), "201", json!({"type": "object"}), W)
+            },
+            "/citizens/{id}/messages": { "parameters": id_param(), "get": op("Messages between the citizen and the care team, newest first", "monitoring", None, "200", json!({"type": "object"}), R) },
+            "/citizens/{id}/questionnaire-responses": { "parameters": id_param(), "post": op("Answer a questionnaire: checked by its rules, scored, triaged for every plan that asks for it (201; a retry with the same identifier answers 200)", "monitoring", Some("ResponseInput"), "201", json!({"type": "object"}), W) },
+            "/care-plans/{id}/thresholds/{quantity}": {
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
+                               { "name": "quantity", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "put": op("Override one quantity's thresholds for this citizen (reason required; the plan's history keeps old and new)", "monitoring", Some("ThresholdInput"), "200", schema("CarePlan"), W)
+            },
+            "/care-plans/{id}/status": { "parameters": id_param(), "post": op("Pause (e.g. during admission), resume or end a plan, with a reason", "monitoring", Some("PlanStatusInput"), "200", schema("CarePlan"), W) },
+            "/care-plans/{id}/history": { "parameters": id_param(), "get": op("A plan's changes: created, thresholds (old and new), paused, resumed, ended — who, when, why", "monitoring", None, "200", json!({"type": "object"}), R) },
+            "/worklist": { "get": { "summary": "Citizens with open work on the caller's teams: the most severe first, then the longest waiting (each shown citizen is audited)", "tags": ["monitoring"],
+                "parameters": [{ "name": "programme", "in": "query", "schema": { "type": "string", "format": "uuid" } },
+                               { "name": "org", "in": "query", "schema": { "type": "string", "format": "uuid" } },
+                               { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } }],
+                "responses": { "200": { "description": "the worklist", "content": { "application/json": { "schema": json!({"type": "object"}) } } }, "401": { "$ref": "#/components/responses/E401" }, "403": { "$ref": "#/components/responses/E403" } } } },
+            "/tasks/{id}/{action}": {
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
+                               { "name": "action", "in": "path", "required": true, "schema": { "type": "string", "enum": ["take", "release", "complete"] } }],
+                "post": op("Take a task (a team member owns it), release it to the team, or complete it (a missing-result task; an alarm task closes by acknowledging)", "monitoring", None, "200", json!({"type": "object"}), W)
+            },
+            "/programmes/{id}/versions": {
+                "parameters": id_param(),
+                "get": op("A programme's versions (draft, active, retired)", "monitoring", None, "200", json!({"type": "object"}), R),
+                "post": op("A new draft version: activities, thresholds, change rules, kit (the owning organisation)", "monitoring", Some("PlanDefinition"), "201", json!({"type": "object"}), W)
+            },
+            "/programme-versions/{id}/status": { "parameters": id_param(), "post": op("Activate a version (the active one retires) or retire it", "monitoring", Some("VersionStatusInput"), "200", json!({"type": "object"}), W) },
+            "/programmes/{id}/alarm-burden": { "parameters": id_param(), "get": op("Alarms per 100 citizen-days, per rule, and the share acknowledged without action (from, to: RFC 3339; default the last 90 days)", "monitoring", None, "200", json!({"type": "object"}), R) },
             "/programmes": { "get": op("Programmes", "care", None, "200", json!({"type": "object"}), &["401"]) },
             "/organisations": {
                 "get": op("Organisations (filter with q)", "admin", None, "200", list("organisations", "Organisation"), &["401"]),
@@ -144,6 +177,18 @@ pub fn document() -> Value {
                 "Observation": { "type": "object", "description": "A stored measurement in canonical units, with who entered it (entered_by_name, on_behalf_of_name), the device, and times measured and received (UTC microseconds)." },
                 "Submitted": { "type": "object", "properties": { "observation": schema("Observation"), "created": { "type": "boolean" },
                     "assessments": { "type": "array", "items": { "type": "object", "properties": { "care_plan_id": { "type": "string", "format": "uuid" }, "colour": { "type": "string", "enum": ["green", "blue", "yellow", "red"] }, "findings": { "type": "array" } } } } } },
+                "Assessment": { "type": "object", "description": "One result triaged for one care plan: colour, findings (the rules that fired), acknowledgement." },
+                "AckInput": { "type": "object", "additionalProperties": false, "properties": { "assessment_id": { "type": "string", "format": "uuid" }, "message": { "type": "string", "maxLength": 2000 }, "action_taken": { "type": "boolean" } } },
+                "NoteInput": { "type": "object", "required": ["text"], "additionalProperties": false, "properties": { "text": { "type": "string", "maxLength": 4000 }, "important": { "type": "boolean" }, "care_plan_id": { "type": "string", "format": "uuid" } } },
+                "ResponseInput": { "type": "object", "required": ["questionnaire", "answers"], "additionalProperties": false, "properties": {
+                    "questionnaire": { "type": "string", "description": "the questionnaire's key, e.g. who5" }, "version": { "type": "string" },
+                    "answers": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "object", "description": "{\"choice\": code} | {\"boolean\": b} | {\"integer\": n} | {\"decimal\": x} | {\"string\": s}" }] } },
+                    "authored_at": { "type": "string", "format": "date-time" }, "identifier": { "type": "string" } } },
+                "ThresholdInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
+                    "alert_low": { "type": "number" }, "warning_low": { "type": "number" }, "warning_high": { "type": "number" }, "alert_high": { "type": "number" }, "reason": { "type": "string" } } },
+                "PlanStatusInput": { "type": "object", "required": ["status", "reason"], "additionalProperties": false, "properties": { "status": { "type": "string", "enum": ["active", "paused", "ended"] }, "reason": { "type": "string" } } },
+                "PlanDefinition": { "type": "object", "description": "activities (measurement or questionnaire, each with a schedule), thresholds, change_rules, kit" },
+                "VersionStatusInput": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": { "status": { "type": "string", "enum": ["active", "retired"] } } },
                 "CarePlan": { "type": "object", "description": "A programme version applied to one citizen: activities with schedules, thresholds, change rules, kit; status active, paused or ended." },
                 "Login": { "type": "object", "required": ["login", "password"], "additionalProperties": false, "properties": { "login": { "type": "string" }, "password": { "type": "string" } } },
                 "Totp": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string", "pattern": "^[0-9]{6}$" } } },

@@ -71,7 +71,11 @@ async fn bad_measurements_are_operation_outcomes_and_nothing_is_stored() {
         unknown_element["valueQuantity"]["colour"] = json!("blue");
         let cases: Vec<(Value, u16, &str)> = vec![
             (spo2(&bent, 101.0, &days_ago(1)), 422, "SpO2 above 100 %"),
-            (weight(&bent, -3.0, &days_ago(1), None), 422, "negative weight"),
+            (
+                weight(&bent, -3.0, &days_ago(1), None),
+                422,
+                "negative weight",
+            ),
             (
                 weight(&bent, 80.0, &future.to_rfc3339(), None),
                 422,
@@ -503,5 +507,230 @@ async fn gateways_submit_over_json_and_read_back_with_the_triage() {
             .await
             .unwrap();
         assert_eq!(plans["care_plans"].as_array().unwrap().len(), 2, "{plans}");
+    }
+}
+
+/// A JSON call with a bearer token: (status, body).
+async fn api(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = app
+        .client
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn clinicians_tools_over_json_thresholds_pause_worklist_acknowledge_and_programme_versions() {
+    use reqwest::Method;
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let nurse = Client::as_user(&app, "cardio.rhh@telesund.example").await;
+        let t = nurse.token.clone();
+        let bent = bent(&nurse).await;
+        let (_, plans) = api(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/citizens/{bent}/care-plans"),
+            None,
+        )
+        .await;
+        let heart = plans["care_plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["programme_name"]
+                    .as_str()
+                    .unwrap()
+                    .contains("hjertesvigt")
+            })
+            .unwrap()
+            .clone();
+        let plan = heart["id"].as_str().unwrap().to_string();
+
+        // A personal systolic threshold: a reason is required, and the history keeps both.
+        let (status, _) = api(
+            &app,
+            &t,
+            Method::PUT,
+            &format!("/care-plans/{plan}/thresholds/systolic"),
+            Some(json!({ "warning_high": 150.0, "alert_high": 175.0, "reason": "" })),
+        )
+        .await;
+        assert_eq!(status, 422, "{backend:?}: no reason, no change");
+        let (status, changed) = api(&app, &t, Method::PUT, &format!("/care-plans/{plan}/thresholds/systolic"),
+            Some(json!({ "alert_low": 85.0, "warning_low": 95.0, "warning_high": 150.0, "alert_high": 175.0, "reason": "Lavere mål efter medicinskift" }))).await;
+        assert_eq!(status, 200, "{changed}");
+        let (_, history) = api(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/care-plans/{plan}/history"),
+            None,
+        )
+        .await;
+        let change = history["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "thresholds")
+            .unwrap()
+            .clone();
+        assert_eq!(change["reason"], "Lavere mål efter medicinskift");
+        assert_eq!(change["old_value"]["warning_high"], 160.0);
+        assert_eq!(change["new_value"]["warning_high"], 150.0);
+
+        // 155 systolic is now yellow for this citizen: on the worklist, acknowledged with a note.
+        let bp = json!({ "type": "blood_pressure", "values": [
+            { "quantity": "systolic", "value": 155, "unit": "mm[Hg]" },
+            { "quantity": "diastolic", "value": 85, "unit": "mm[Hg]" }], "effective_at": days_ago(0) });
+        let (status, s) = api(
+            &app,
+            &t,
+            Method::POST,
+            &format!("/citizens/{bent}/observations"),
+            Some(bp),
+        )
+        .await;
+        assert_eq!(status, 201, "{s}");
+        assert_eq!(s["assessments"][0]["colour"], "yellow", "{s}");
+        let (_, list) = api(&app, &t, Method::GET, "/worklist", None).await;
+        assert_eq!(list["citizens"][0]["citizen_id"], bent.as_str(), "{list}");
+        let (status, tasks) = nurse
+            .get(&format!("/fhir/Task?patient={bent}&status=requested"))
+            .await;
+        assert_eq!(status, 200);
+        let task = entries(&tasks)[0]["id"].as_str().unwrap().to_string();
+        let (status, taken) =
+            api(&app, &t, Method::POST, &format!("/tasks/{task}/take"), None).await;
+        assert_eq!(status, 200, "{taken}");
+        assert_eq!(taken["status"], "in-progress");
+        let (status, ack) = api(&app, &t, Method::POST, &format!("/citizens/{bent}/acknowledgements"),
+            Some(json!({ "message": "Fint – vi følger op ved næste kontrol.", "action_taken": false }))).await;
+        assert_eq!(status, 201, "{ack}");
+        assert_eq!(ack["tasks_completed"], 1);
+        let (_, messages) = api(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/citizens/{bent}/messages"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            messages["messages"][0]["text"],
+            "Fint – vi følger op ved næste kontrol."
+        );
+        let (status, note) = api(
+            &app,
+            &t,
+            Method::POST,
+            &format!("/citizens/{bent}/notes"),
+            Some(json!({ "text": "Hører dårligt – ring til datteren.", "important": true })),
+        )
+        .await;
+        assert_eq!(status, 201, "{note}");
+
+        // Admitted: paused plans keep results quietly; then ended.
+        let (status, paused) = api(
+            &app,
+            &t,
+            Method::POST,
+            &format!("/care-plans/{plan}/status"),
+            Some(json!({ "status": "paused", "reason": "Indlagt" })),
+        )
+        .await;
+        assert_eq!(status, 200, "{paused}");
+        assert_eq!(paused["status"], "paused");
+
+        // The programme owner drafts and activates a new version, and reads the alarm burden.
+        let programme = heart["programme_id"].as_str().unwrap().to_string();
+        let mut definition = heart["definition"].clone();
+        definition["thresholds"] = json!([["pulse", { "alert_low": 40.0, "warning_low": 50.0, "warning_high": 110.0, "alert_high": 130.0 }]]);
+        let (status, draft) = api(
+            &app,
+            &t,
+            Method::POST,
+            &format!("/programmes/{programme}/versions"),
+            Some(definition),
+        )
+        .await;
+        assert_eq!(status, 201, "{draft}");
+        assert_eq!(draft["status"], "draft");
+        let (status, active) = api(
+            &app,
+            &t,
+            Method::POST,
+            &format!(
+                "/programme-versions/{}/status",
+                draft["id"].as_str().unwrap()
+            ),
+            Some(json!({ "status": "active" })),
+        )
+        .await;
+        assert_eq!(status, 200, "{active}");
+        let (_, versions) = api(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/programmes/{programme}/versions"),
+            None,
+        )
+        .await;
+        let statuses: Vec<&str> = versions["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == "active").count(),
+            1,
+            "{statuses:?}"
+        );
+        let (status, burden) = api(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/programmes/{programme}/alarm-burden"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{burden}");
+        assert_eq!(burden["alarms"], 1);
+        assert_eq!(burden["acknowledged_without_action"], 1);
+
+        // A municipality nurse elsewhere may do none of it.
+        let other = Client::as_user(&app, "nurse.aarhus@telesund.example").await;
+        let (status, _) = api(
+            &app,
+            &other.token,
+            Method::POST,
+            &format!("/care-plans/{plan}/status"),
+            Some(json!({ "status": "ended", "reason": "x" })),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _) = api(
+            &app,
+            &other.token,
+            Method::GET,
+            &format!("/programmes/{programme}/alarm-burden"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 403);
     }
 }
