@@ -14,10 +14,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
 use telesund_core::Timestamp;
-use telesund_core::ids::{AssessmentId, CitizenId, OrgId, ProgrammeId, TaskId};
-use telesund_core::monitoring::Colour;
+use telesund_core::ids::{AssessmentId, CarePlanId, CitizenId, OrgId, ProgrammeId, TaskId};
+use telesund_core::monitoring::programme::PlanStatus;
 use telesund_core::monitoring::rules::danish_number;
+use telesund_core::monitoring::thresholds::Bounds;
 use telesund_core::monitoring::work::{ResultRef, TaskStatus};
+use telesund_core::monitoring::{Colour, MeasurementType, Quantity};
 use telesund_db::monitoring::worklist::{AckScope, WorklistFilter};
 use telesund_http::{ApiError, AppState};
 
@@ -27,6 +29,14 @@ pub fn routes() -> Router<AppState> {
         .route("/borgere/{id}/maalinger", get(results))
         .route("/borgere/{id}/maalinger/kvitter", post(acknowledge))
         .route("/borgere/{id}/maalinger/noter", post(add_note))
+        .route(
+            "/borgere/{id}/maalinger/planer/{plan}/status",
+            post(plan_status),
+        )
+        .route(
+            "/borgere/{id}/maalinger/planer/{plan}/graenser",
+            post(override_thresholds),
+        )
         .route("/opgaver/{id}/tag", post(take_task))
         .route("/programmer/{id}/alarmbyrde", get(alarm_burden))
 }
@@ -175,9 +185,23 @@ pub struct TaskRow {
 }
 
 pub struct PlanRow {
+    pub id: String,
     pub name: String,
     pub status: String,
     pub since: String,
+    /// On one of my teams: I may change it.
+    pub mine: bool,
+    pub paused: bool,
+    pub ended: bool,
+    pub thresholds: Vec<ThresholdRow>,
+    /// The quantities the plan measures, for the override form.
+    pub quantities: Vec<Choice>,
+    pub history: Vec<String>,
+}
+
+pub struct ThresholdRow {
+    pub quantity: String,
+    pub bounds: [String; 4],
 }
 
 pub struct NoteRow {
@@ -340,14 +364,63 @@ pub async fn results(
             owner: t.owner.map(|(_, n)| n).unwrap_or_default(),
         })
         .collect();
-    let plans = plans
-        .iter()
-        .map(|p| PlanRow {
+    let mut plan_rows = Vec::with_capacity(plans.len());
+    for p in &plans {
+        let mine = mine.contains(&p.id);
+        let history = if mine {
+            state
+                .db
+                .care_plan_history(&ctx, p.id)
+                .await
+                .or_page(&page)?
+                .iter()
+                .rev()
+                .take(10)
+                .map(|c| {
+                    format!(
+                        "{}: {} — {} ({})",
+                        c.changed_at.danish(),
+                        page.label("plan-change", &c.kind),
+                        c.reason,
+                        c.changed_by_name
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        plan_rows.push(PlanRow {
+            id: p.id.to_string(),
             name: p.programme_name.clone(),
             status: page.label("plan-status", p.status.as_str()),
             since: p.started_at.danish(),
-        })
-        .collect();
+            mine,
+            paused: p.status == PlanStatus::Paused,
+            ended: p.status == PlanStatus::Ended,
+            thresholds: p
+                .definition
+                .thresholds
+                .0
+                .iter()
+                .map(|(q, b)| ThresholdRow {
+                    quantity: format!("{} ({})", q.danish(), q.unit_display()),
+                    bounds: [b.alert_low, b.warning_low, b.warning_high, b.alert_high]
+                        .map(|v| v.map(danish_number).unwrap_or_else(|| "–".into())),
+                })
+                .collect(),
+            quantities: Quantity::ALL
+                .iter()
+                .filter(|q| p.definition.measures(MeasurementType::of(**q)))
+                .map(|q| Choice {
+                    value: q.as_str().to_string(),
+                    label: q.danish().to_string(),
+                    selected: false,
+                })
+                .collect(),
+            history,
+        });
+    }
+    let plans = plan_rows;
     let notes = notes
         .into_iter()
         .map(|n| NoteRow {
@@ -366,6 +439,8 @@ pub async fn results(
         Some("acknowledged") => Some(page.t("results-acknowledged")),
         Some("note") => Some(page.t("results-note-added")),
         Some("taken") => Some(page.t("results-task-taken")),
+        Some("plan") => Some(page.t("results-plan-changed")),
+        Some("thresholds") => Some(page.t("results-thresholds-changed")),
         _ => None,
     };
     let body = ResultsPage {
@@ -554,4 +629,88 @@ pub async fn alarm_burden(
         page,
     };
     Ok(render(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+pub struct PlanStatusForm {
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Pause (e.g. during admission), resume or end a plan, with a reason.
+pub async fn plan_status(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path((id, plan)): Path<(String, String)>,
+    axum::Form(f): axum::Form<PlanStatusForm>,
+) -> PageResult {
+    let page = Page::staff_at(&auth, &parts, "results-title", "/borgere");
+    let plan: CarePlanId = path_id(&plan, "care plan", &page)?;
+    let status = PlanStatus::parse(&f.status)
+        .map_err(ApiError::from)
+        .or_page(&page)?;
+    state
+        .db
+        .set_care_plan_status(&auth.ctx(), plan, status, f.reason.trim())
+        .await
+        .or_page(&page)?;
+    Ok(see_other(&format!("/borgere/{id}/maalinger?ok=plan")))
+}
+
+#[derive(Deserialize)]
+pub struct ThresholdForm {
+    quantity: String,
+    #[serde(default)]
+    alert_low: String,
+    #[serde(default)]
+    warning_low: String,
+    #[serde(default)]
+    warning_high: String,
+    #[serde(default)]
+    alert_high: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A bound as typed: empty for none, a Danish decimal comma accepted.
+fn bound(s: &str, field: &str) -> Result<Option<f64>, ApiError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid(format!("'{s}' is not a number")).at(field.to_string()))
+}
+
+/// Overrides one quantity's thresholds for this citizen (reason required, kept in history).
+pub async fn override_thresholds(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    parts: Parts,
+    Path((id, plan)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ThresholdForm>,
+) -> PageResult {
+    let page = Page::staff_at(&auth, &parts, "results-title", "/borgere");
+    let plan: CarePlanId = path_id(&plan, "care plan", &page)?;
+    let quantity = Quantity::parse(&f.quantity)
+        .map_err(ApiError::from)
+        .or_page(&page)?;
+    let bounds = Bounds::new(
+        bound(&f.alert_low, "alert_low").or_page(&page)?,
+        bound(&f.warning_low, "warning_low").or_page(&page)?,
+        bound(&f.warning_high, "warning_high").or_page(&page)?,
+        bound(&f.alert_high, "alert_high").or_page(&page)?,
+    );
+    state
+        .db
+        .override_thresholds(&auth.ctx(), plan, quantity, bounds, f.reason.trim())
+        .await
+        .or_page(&page)?;
+    Ok(see_other(&format!("/borgere/{id}/maalinger?ok=thresholds")))
 }

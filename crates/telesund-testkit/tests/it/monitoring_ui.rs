@@ -391,3 +391,112 @@ async fn browser_a_red_weight_gain_tops_the_worklist_and_bent_reads_the_answer()
     browser.quit().await;
     result.expect("the browser journey");
 }
+
+#[tokio::test]
+async fn a_clinician_sets_personal_thresholds_and_pauses_the_plan_from_the_results_page() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let cardio = token(&app, CARDIO).await;
+        let (_, found) = call(
+            &app,
+            &cardio,
+            reqwest::Method::GET,
+            &format!("/fhir/Patient?identifier={BENT_CPR}"),
+            None,
+        )
+        .await;
+        let bent = found["entry"][0]["resource"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let cookie = staff_cookie(&app, CARDIO).await;
+        let (status, html) = page(&app, &cookie, &format!("/borgere/{bent}/maalinger")).await;
+        assert_eq!(status, 200);
+        // Only the heart team's plan offers changes to the heart clinic.
+        assert_eq!(
+            html.matches("class=\"thresholds-form\"").count(),
+            1,
+            "{backend:?}"
+        );
+        let plan = html
+            .split("/maalinger/planer/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let csrf = html
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let (app, cookie) = (&app, &cookie);
+            async move {
+                let r = app
+                    .client
+                    .post(app.url(&path))
+                    .header("cookie", cookie)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.text().await.unwrap_or_default())
+            }
+        };
+        let (status, _) = post(
+            format!("/borgere/{bent}/maalinger/planer/{plan}/graenser"),
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("quantity", "systolic".into()),
+                ("alert_low", "85".into()),
+                ("warning_low", "95".into()),
+                ("warning_high", "145,5".into()),
+                ("alert_high", "170".into()),
+                ("reason", "Lavere mål efter medicinskift".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        // Nonsense is refused and changes nothing.
+        let (status, _) = post(
+            format!("/borgere/{bent}/maalinger/planer/{plan}/graenser"),
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("quantity", "systolic".into()),
+                ("warning_high", "høj".into()),
+                ("reason", "x".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        let (status, _) = post(
+            format!("/borgere/{bent}/maalinger/planer/{plan}/status"),
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("status", "paused".into()),
+                ("reason", "Indlagt på medicinsk afdeling".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = page(&app, &cookie, &format!("/borgere/{bent}/maalinger")).await;
+        assert!(
+            html.contains("145,5"),
+            "{backend:?}: the personal bound is shown"
+        );
+        assert!(
+            html.contains("Lavere mål efter medicinskift"),
+            "in the history"
+        );
+        assert!(html.contains("Indlagt på medicinsk afdeling"));
+        assert!(
+            html.contains("value=\"active\""),
+            "a paused plan offers to resume"
+        );
+    }
+}
