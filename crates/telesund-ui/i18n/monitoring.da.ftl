@@ -87,3 +87,5 @@ plan-change-thresholds = grænser ændret
 plan-change-paused = sat på pause
 plan-change-resumed = genoptaget
 plan-change-ended = afsluttet
+worklist-owned = Forløb, din organisation ejer
+worklist-burden-of = Alarmbyrde: { $name }

@@ -87,3 +87,5 @@ plan-change-thresholds = thresholds changed
 plan-change-paused = paused
 plan-change-resumed = resumed
 plan-change-ended = ended
+worklist-owned = Programmes your organisation owns
+worklist-burden-of = Alarm burden: { $name }

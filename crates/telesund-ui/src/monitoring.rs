@@ -84,6 +84,8 @@ struct WorklistPage {
     rows: Vec<WorklistRow>,
     programmes: Vec<Choice>,
     orgs: Vec<Choice>,
+    /// Programmes the user's organisations own: links to their alarm burden.
+    owned: Vec<Choice>,
 }
 
 #[derive(Deserialize, Default)]
@@ -129,10 +131,22 @@ pub async fn worklist(
             owners: e.owners.join(", "),
         })
         .collect();
-    let programmes = state
-        .db
-        .programmes()
-        .await?
+    let all = state.db.programmes().await?;
+    let my_orgs: Vec<OrgId> = auth
+        .staff
+        .as_ref()
+        .map(|s| s.memberships.iter().map(|m| m.membership.org_id).collect())
+        .unwrap_or_default();
+    let owned = all
+        .iter()
+        .filter(|p| my_orgs.contains(&p.owner_org_id))
+        .map(|p| Choice {
+            value: format!("/programmer/{}/alarmbyrde", p.id),
+            label: p.name.clone(),
+            selected: false,
+        })
+        .collect();
+    let programmes = all
         .into_iter()
         .map(|p| Choice {
             selected: Some(p.id) == programme_id,
@@ -161,6 +175,7 @@ pub async fn worklist(
             rows,
             programmes,
             orgs,
+            owned,
         },
     ))
 }

@@ -291,6 +291,11 @@ async fn the_worklist_puts_the_red_citizen_first_and_acknowledging_clears_it() {
             .as_str()
             .unwrap()
             .to_string();
+        let (_, list) = page(&app, &cookie, "/arbejdsliste").await;
+        assert!(
+            list.contains(&format!("/programmer/{heart}/alarmbyrde")),
+            "the owner finds the alarm burden from the worklist"
+        );
         let (status, html) = page(&app, &cookie, &format!("/programmer/{heart}/alarmbyrde")).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("change:weight:0"), "{html}");
