@@ -139,7 +139,18 @@ struct Batch {
     citizens: HashMap<CitizenId, (Decision, Vec<CarePlan>, Option<String>)>,
     checked: Vec<(CitizenId, MeasurementType, Timestamp, CanonicalValues)>,
     keys: HashMap<Vec<u8>, usize>,
+    /// Measurements already stored under one of the submission's retry keys, read at once.
+    stored: HashMap<Vec<u8>, Observation>,
+    /// Per citizen and type: the earliest and latest time the submission holds, and the
+    /// earlier values its change rules look back on, read once for all of them.
+    spans: HashMap<(CitizenId, MeasurementType), (i64, i64)>,
+    histories: HashMap<(CitizenId, MeasurementType), History>,
 }
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Earlier values of one type: (quantity, when, value).
+type History = Vec<(Quantity, Timestamp, f64)>;
 
 impl Db {
     /// Submits one measurement for a citizen. Refused input changes nothing; a retry with the
@@ -170,6 +181,25 @@ impl Db {
         let all_or_nothing = atomicity == Atomicity::AllOrNothing;
         let now = Timestamp::now();
         let mut batch = Batch::default();
+        // What every entry needs from storage, read once for the whole submission: the
+        // measurements its retry keys already name, and (below, per citizen and type) the
+        // history its change rules look back on.
+        let keys: Vec<Vec<u8>> = items
+            .iter()
+            .filter_map(|n| n.dedup_key().map(|k| dedup_hash(&k)))
+            .collect();
+        batch.stored = self
+            .observations_by_dedup(&keys)
+            .await
+            .map_err(|error| EntryFailed { index: 0, error })?;
+        for n in &items {
+            let span = batch
+                .spans
+                .entry((n.citizen_id, n.kind))
+                .or_insert((n.effective_at.0, n.effective_at.0));
+            span.0 = span.0.min(n.effective_at.0);
+            span.1 = span.1.max(n.effective_at.0);
+        }
         let mut slots = Vec::with_capacity(items.len());
         let mut to_write = Vec::new();
         for (index, new) in items.into_iter().enumerate() {
@@ -305,16 +335,34 @@ impl Db {
             if let Some(earlier) = batch.keys.get(key) {
                 return Ok(Checked::SameAs(*earlier));
             }
-            if let Some(first) = self.observation_by_dedup(key).await? {
-                return Ok(Checked::Retry(first));
+            if let Some(first) = batch.stored.get(key) {
+                return Ok(Checked::Retry(first.clone()));
             }
             batch.keys.insert(key.clone(), index);
         }
         let (decision, plans, citizen_name) = &batch.citizens[&citizen];
         let mut history = match history_days(plans, new.kind) {
             Some(days) => {
-                self.history(citizen, new.kind, days, new.effective_at)
-                    .await?
+                let window = i64::from(days) * DAY_MICROS;
+                let at = new.effective_at.0;
+                let span_key = (citizen, new.kind);
+                if !batch.histories.contains_key(&span_key) {
+                    let (first, last) = batch.spans.get(&span_key).copied().unwrap_or((at, at));
+                    let h = self
+                        .history(
+                            citizen,
+                            new.kind,
+                            Timestamp(first - window),
+                            Timestamp(last),
+                        )
+                        .await?;
+                    batch.histories.insert(span_key, h);
+                }
+                batch.histories[&span_key]
+                    .iter()
+                    .filter(|(_, t, _)| t.0 >= at - window && t.0 < at)
+                    .copied()
+                    .collect()
             }
             None => Vec::new(),
         };
@@ -410,6 +458,38 @@ impl Db {
         })
     }
 
+    /// The stored measurements some retry keys name, by key (one query per 500 keys).
+    async fn observations_by_dedup(
+        &self,
+        keys: &[Vec<u8>],
+    ) -> Result<HashMap<Vec<u8>, Observation>> {
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT {OBS_COLUMNS}, dedup_key FROM observations WHERE dedup_key IN ({list})"
+            );
+            let rows = on_read!(self, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for k in chunk {
+                    q = q.bind(k.as_slice());
+                }
+                let rows = q.fetch_all(&mut *c).await?;
+                rows.iter()
+                    .map(|r| {
+                        let key: Vec<u8> = r.try_get("dedup_key")?;
+                        Ok((key, observation_from_row!(r)))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     async fn observation_by_dedup(&self, key: &[u8]) -> Result<Option<Observation>> {
         on_read!(self, |c| {
             let r = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -444,15 +524,14 @@ impl Db {
         })
     }
 
-    /// Earlier values of this type in the `days` before `at` (what change rules compare with).
+    /// Values of this type measured in `[from, until)` (what change rules compare with).
     async fn history(
         &self,
         citizen: CitizenId,
         kind: MeasurementType,
-        days: u32,
-        at: Timestamp,
-    ) -> Result<Vec<(Quantity, Timestamp, f64)>> {
-        let since = at.0 - i64::from(days) * 86_400_000_000;
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<History> {
         let quantities = kind.quantities();
         on_read!(self, |c| {
             let rows = sqlx::query(
@@ -461,8 +540,8 @@ impl Db {
             )
             .bind(citizen.0)
             .bind(kind.as_str())
-            .bind(since)
-            .bind(at.0)
+            .bind(from.0)
+            .bind(until.0)
             .fetch_all(&mut *c)
             .await?;
             let mut out = Vec::new();

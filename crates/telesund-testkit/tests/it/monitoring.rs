@@ -346,3 +346,50 @@ async fn the_same_identifier_for_two_citizens_is_two_measurements_and_reveals_no
         assert_eq!(second.observation.value(Quantity::Weight), Some(61.0));
     }
 }
+
+#[tokio::test]
+async fn a_bundle_judges_each_weight_against_the_stored_ones_and_its_own_earlier_entries() {
+    use telesund_db::monitoring::observations::Atomicity;
+    for backend in backends() {
+        let t = demo_db(backend).await;
+        let db = &t.db;
+        let cardio = staff_ctx(db, "cardio.rhh@telesund.example").await;
+        let bent = citizen(db, &cardio, "Bent Hansen").await;
+        let now = Timestamp::now();
+        db.submit_observation(
+            &cardio,
+            weight(bent, 84.0, Timestamp(now.0 - 60 * HOUR), None),
+        )
+        .await
+        .unwrap();
+        let bundle = vec![
+            weight(bent, 84.5, Timestamp(now.0 - 30 * HOUR), Some("b-1")),
+            weight(bent, 86.3, Timestamp(now.0 - HOUR), Some("b-2")),
+            // A resend of an entry above, in the same Bundle.
+            weight(bent, 84.5, Timestamp(now.0 - 30 * HOUR), Some("b-1")),
+        ];
+        let out = db
+            .submit_observations(&cardio, bundle, Atomicity::AllOrNothing)
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: entry {}: {}", e.index, e.error));
+        let worst = |i: usize| {
+            out[i]
+                .as_ref()
+                .unwrap()
+                .assessments
+                .iter()
+                .map(|(_, a)| a.colour)
+                .max()
+                .unwrap()
+        };
+        assert_eq!(worst(0), Colour::Green, "{backend:?}: +0.5 kg in 30 h");
+        // 86.3 against the stored 84.0 two and a half days before: more than 2 kg in 3 days.
+        assert_eq!(worst(1), Colour::Red, "{backend:?}");
+        let repeat = out[2].as_ref().unwrap();
+        assert!(!repeat.created);
+        assert_eq!(
+            repeat.observation.id,
+            out[0].as_ref().unwrap().observation.id
+        );
+    }
+}
