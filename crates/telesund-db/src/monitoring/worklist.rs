@@ -612,23 +612,7 @@ impl Db {
 
         // The full rule for every citizen on the page, a few at a time.
         let ids: Vec<CitizenId> = entries.iter().map(|e| e.citizen_id).collect();
-        let decisions: Vec<(CitizenId, Decision)> = futures_util::stream::iter(ids)
-            .map(|id| async move {
-                let facts = self.citizen_facts(id).await?;
-                Ok::<_, DbError>((
-                    id,
-                    authorize(
-                        &ctx.principal,
-                        Action::Read(DataCategory::Clinical),
-                        Resource::Citizen(&facts),
-                    ),
-                ))
-            })
-            .buffered(DECIDE_CONCURRENTLY)
-            .try_collect()
-            .await?;
-        let allowed: HashMap<CitizenId, Decision> =
-            decisions.into_iter().filter(|(_, d)| d.allowed).collect();
+        let allowed = self.clinically_readable(ctx, ids).await?;
         entries.retain(|e| allowed.contains_key(&e.citizen_id));
         entries.sort_by(worklist_order);
         let records = entries
@@ -645,6 +629,32 @@ impl Db {
             .collect();
         self.audit(records).await?;
         Ok(entries)
+    }
+
+    /// Of these citizens, those whose clinical data the caller may read by the full rule
+    /// (current consents), with the decision; decided a few at a time. Refused citizens are
+    /// left out, unaudited: nothing of theirs is shown.
+    async fn clinically_readable(
+        &self,
+        ctx: &AccessCtx,
+        citizens: Vec<CitizenId>,
+    ) -> Result<HashMap<CitizenId, Decision>> {
+        let decided: Vec<(CitizenId, Decision)> = futures_util::stream::iter(citizens)
+            .map(|id| async move {
+                let facts = self.citizen_facts(id).await?;
+                Ok::<_, DbError>((
+                    id,
+                    authorize(
+                        &ctx.principal,
+                        Action::Read(DataCategory::Clinical),
+                        Resource::Citizen(&facts),
+                    ),
+                ))
+            })
+            .buffered(DECIDE_CONCURRENTLY)
+            .try_collect()
+            .await?;
+        Ok(decided.into_iter().filter(|(_, d)| d.allowed).collect())
     }
 
     /// Which of a citizen's care plans are on the caller's teams: the results the caller
@@ -1202,24 +1212,8 @@ impl Db {
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                let decided: Vec<(CitizenId, Decision)> = futures_util::stream::iter(citizens)
-                    .map(|id| async move {
-                        let facts = self.citizen_facts(id).await?;
-                        Ok::<_, DbError>((
-                            id,
-                            authorize(
-                                &ctx.principal,
-                                Action::Read(DataCategory::Clinical),
-                                Resource::Citizen(&facts),
-                            ),
-                        ))
-                    })
-                    .buffered(DECIDE_CONCURRENTLY)
-                    .try_collect()
-                    .await?;
-                let allowed: Vec<(CitizenId, Decision)> =
-                    decided.into_iter().filter(|(_, d)| d.allowed).collect();
-                found.retain(|t| allowed.iter().any(|(c, _)| *c == t.citizen_id));
+                let allowed = self.clinically_readable(ctx, citizens).await?;
+                found.retain(|t| allowed.contains_key(&t.citizen_id));
                 allowed
                     .iter()
                     .map(|(c, d)| {
