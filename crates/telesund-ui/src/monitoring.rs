@@ -689,16 +689,13 @@ pub struct ThresholdForm {
     reason: String,
 }
 
-/// A bound as typed: empty for none, a Danish decimal comma accepted.
+/// A bound as typed: empty for none; "84,5" and "84.5" both read (as on the citizen's form).
 fn bound(s: &str, field: &str) -> Result<Option<f64>, ApiError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    s.replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    crate::view::parse_number(s, false)
         .map(Some)
         .ok_or_else(|| ApiError::invalid(format!("'{s}' is not a number")).at(field.to_string()))
 }

@@ -12,6 +12,7 @@ use crate::i18n;
 use crate::page::{
     CitizenAuth, OrPage, Page, PageResult, UiError, path_and_query, render, see_other,
 };
+use crate::view::parse_number;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -210,56 +211,6 @@ fn unit(q: Quantity, lang: Language) -> String {
 /// A quantity's name on a form field and a chart ("Vægt", "Det høje tal (systolisk)").
 fn quantity_name(q: Quantity, lang: Language) -> String {
     i18n::label(lang, "pm-q", q.as_str())
-}
-
-/// Parses a number as people type it: "84,5" and "84.5"; spaces and, for whole numbers,
-/// Danish thousands points ("12.000 skridt") are allowed. Nothing else: no exponents, no
-/// "inf", no letters.
-pub(crate) fn parse_number(s: &str, whole: bool) -> Option<f64> {
-    let s: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.as_str()),
-    };
-    if digits.is_empty()
-        || !digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-    {
-        return None;
-    }
-    let commas = digits.matches(',').count();
-    let points = digits.matches('.').count();
-    let thousands = |t: &str, sep: char| {
-        let mut groups = t.split(sep);
-        let first = groups.next().unwrap_or_default();
-        (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)
-    };
-    let plain = match (commas, points) {
-        (0, 0) => digits.to_string(),
-        (1, 0) => digits.replace(',', "."),
-        (0, 1) if !(whole && thousands(digits, '.')) => digits.to_string(),
-        (0, _) if thousands(digits, '.') => digits.replace('.', ""),
-        // "1.234,5": points group thousands, the comma is the decimal mark.
-        (1, _) => {
-            let (int, frac) = digits.split_once(',')?;
-            if !thousands(int, '.') {
-                return None;
-            }
-            format!("{}.{frac}", int.replace('.', ""))
-        }
-        _ => return None,
-    };
-    if plain.starts_with('.') || plain.ends_with('.') {
-        return None;
-    }
-    let v: f64 = plain.parse().ok()?;
-    let v = if negative { -v } else { v };
-    v.is_finite().then_some(v)
 }
 
 /// A clock time as typed or sent by a time field: "07:30", "7:30", "07.30", "7".
