@@ -68,11 +68,12 @@ pub async fn search_care_plans(
     Ok(searchset(&state, "CarePlan", &params, None, entries))
 }
 
+/// A version as a PlanDefinition, with its programme's name and owner.
 async fn plan_definition(
     state: &AppState,
+    programme: &telesund_core::care::Programme,
     v: &telesund_core::monitoring::programme::ProgrammeVersion,
 ) -> Result<telesund_fhir::plan_definition::PlanDefinition, ApiError> {
-    let programme = state.db.programme(v.programme_id).await?;
     let owner = state
         .db
         .organisation_name(Some(programme.owner_org_id))
@@ -93,7 +94,8 @@ pub async fn read_plan_definition(
 ) -> Result<impl IntoResponse, ApiError> {
     let id: ProgrammeVersionId = logical_id(&id, "PlanDefinition")?;
     let v = state.db.programme_version(id).await?;
-    Ok(Fhir(plan_definition(&state, &v).await?))
+    let programme = state.db.programme(v.programme_id).await?;
+    Ok(Fhir(plan_definition(&state, &programme, &v).await?))
 }
 
 pub async fn search_plan_definitions(
@@ -114,7 +116,7 @@ pub async fn search_plan_definitions(
             if status.is_none_or(|s| v.status == s) {
                 entries.push((
                     format!("PlanDefinition/{}", v.id),
-                    plan_definition(&state, &v).await?,
+                    plan_definition(&state, &p, &v).await?,
                 ));
             }
         }
@@ -237,9 +239,16 @@ pub async fn search_responses(
         .db
         .responses_of(&auth.ctx(), citizen, None, i64::from(count))
         .await?;
+    // A citizen's answers are to a handful of questionnaires: each is read once.
+    let mut questionnaires = std::collections::HashMap::new();
     let mut entries = Vec::new();
     for r in &found {
-        let q = state.db.questionnaire(r.questionnaire_id).await.ok();
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            questionnaires.entry(r.questionnaire_id)
+        {
+            slot.insert(state.db.questionnaire(r.questionnaire_id).await.ok());
+        }
+        let q = &questionnaires[&r.questionnaire_id];
         entries.push((
             format!("QuestionnaireResponse/{}", r.id),
             telesund_fhir::questionnaire::response_from_domain(r, q.as_ref().map(|(_, q, _)| q)),
