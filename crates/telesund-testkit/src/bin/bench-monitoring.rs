@@ -7,7 +7,8 @@
 //!   (quick: --citizens 200 --days 30 --seconds 3)
 //!
 //! Other options: `--no-audit-history` loads no audit record per loaded measurement; `--reload`
-//! loads afresh even when a loaded database is there.
+//! loads afresh even when a loaded database is there; `--phase post|bundle|search|worklist`
+//! (repeatable) runs only those phases, e.g. under `perf record`.
 //!
 //! The data set (see `telesund_db::monitoring::bench_load`): `--citizens` citizens enrolled in
 //! the demo heart-failure programme by five hospital organisations, the first (the heart-failure
@@ -84,6 +85,8 @@ struct Args {
     backends: Vec<Backend>,
     audit_history: bool,
     reload: bool,
+    /// The phases to run (`post`, `bundle`, `search`, `worklist`); all when empty.
+    phases: Vec<String>,
     /// Internal: be the loading child process.
     load_only: Option<(String, PathBuf)>,
 }
@@ -96,6 +99,7 @@ fn parse_args() -> Args {
         backends: Vec::new(),
         audit_history: true,
         reload: false,
+        phases: Vec::new(),
         load_only: None,
     };
     let mut backend = "both".to_string();
@@ -103,7 +107,8 @@ fn parse_args() -> Args {
     let mut marker = None;
     let mut it = std::env::args().skip(1);
     let usage = "usage: bench-monitoring [--citizens N] [--days D] [--seconds S] \
-                 [--backend sqlite|postgres|both] [--no-audit-history] [--reload]";
+                 [--backend sqlite|postgres|both] [--no-audit-history] [--reload] \
+                 [--phase post|bundle|search|worklist]...";
     while let Some(arg) = it.next() {
         let mut value = || {
             it.next()
@@ -116,6 +121,10 @@ fn parse_args() -> Args {
             "--backend" => backend = value(),
             "--no-audit-history" => a.audit_history = false,
             "--reload" => a.reload = true,
+            "--phase" => match value().as_str() {
+                p @ ("post" | "bundle" | "search" | "worklist") => a.phases.push(p.to_string()),
+                other => panic!("unknown phase '{other}'\n{usage}"),
+            },
             "--load-only" => url = Some(value()),
             "--marker" => marker = Some(PathBuf::from(value())),
             "-h" | "--help" => {
@@ -835,28 +844,33 @@ async fn run(a: &Args, url: &str, rss_peak: &Arc<AtomicU64>) -> anyhow::Result<V
         });
     };
 
-    let s = setup.clone();
-    let f = phase(&db, rss_peak, POST_CONCURRENCY, secs, true, move |w, n| {
-        post_one(s.clone(), w, n)
-    })
-    .await;
-    let goal = verdict(f.observations_per_s >= 2_000.0, "≥ 2,000 obs/s");
-    add("POST Observation", POST_CONCURRENCY, f, goal);
+    let runs = |p: &str| a.phases.is_empty() || a.phases.iter().any(|q| q == p);
+    if runs("post") {
+        let s = setup.clone();
+        let f = phase(&db, rss_peak, POST_CONCURRENCY, secs, true, move |w, n| {
+            post_one(s.clone(), w, n)
+        })
+        .await;
+        let goal = verdict(f.observations_per_s >= 2_000.0, "≥ 2,000 obs/s");
+        add("POST Observation", POST_CONCURRENCY, f, goal);
+    }
 
-    let s = setup.clone();
-    let f = phase(
-        &db,
-        rss_peak,
-        BUNDLE_CONCURRENCY,
-        secs,
-        true,
-        move |w, n| post_bundle(s.clone(), w, n),
-    )
-    .await;
-    let goal = verdict(f.observations_per_s >= 20_000.0, "≥ 20,000 obs/s");
-    add("POST Bundle×100", BUNDLE_CONCURRENCY, f, goal);
+    if runs("bundle") {
+        let s = setup.clone();
+        let f = phase(
+            &db,
+            rss_peak,
+            BUNDLE_CONCURRENCY,
+            secs,
+            true,
+            move |w, n| post_bundle(s.clone(), w, n),
+        )
+        .await;
+        let goal = verdict(f.observations_per_s >= 20_000.0, "≥ 20,000 obs/s");
+        add("POST Bundle×100", BUNDLE_CONCURRENCY, f, goal);
+    }
 
-    for c in [1, 16] {
+    for c in [1, 16].into_iter().filter(|_| runs("search")) {
         let s = setup.clone();
         let f = phase(&db, rss_peak, c, secs, false, move |w, n| {
             get_page(s.clone(), w, n)
@@ -866,7 +880,7 @@ async fn run(a: &Args, url: &str, rss_peak: &Arc<AtomicU64>) -> anyhow::Result<V
         add("GET Observation?patient", c, f, goal);
     }
 
-    for c in [1, 4] {
+    for c in [1, 4].into_iter().filter(|_| runs("worklist")) {
         let dbw = db.clone();
         let ctx_for = ctx_for.clone();
         let f = phase(&db, rss_peak, c, secs, false, move |w, n| {
