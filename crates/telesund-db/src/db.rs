@@ -24,7 +24,12 @@ pub struct DbConfig {
 }
 
 pub(crate) enum Pools {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        /// The background WAL checkpoint's own connection (see `wal_checkpoint`).
+        checkpoint: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -33,6 +38,15 @@ pub(crate) struct Inner {
     pub(crate) audit: AuditWriter,
     pub(crate) results: crate::monitoring::writer::ResultsWriter,
     pub(crate) bearer_cache: crate::bearer_cache::BearerCache,
+    pub(crate) facts: crate::citizen_facts::FactsCache,
+}
+
+/// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Cheap to clone; share one per process.
@@ -142,6 +156,14 @@ impl Db {
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .test_before_acquire(false)
+                    .connect_with(base.clone().synchronous(SqliteSynchronous::Full).pragma(
+                        "wal_autocheckpoint",
+                        crate::wal_checkpoint::BACKSTOP_PAGES.to_string(),
+                    ))
+                    .await?;
+                let checkpoint = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(base.clone().synchronous(SqliteSynchronous::Full))
                     .await?;
                 let read = SqlitePoolOptions::new()
@@ -149,7 +171,11 @@ impl Db {
                     .test_before_acquire(false)
                     .connect_with(base.read_only(true))
                     .await?;
-                Pools::Sqlite { read, write }
+                Pools::Sqlite {
+                    read,
+                    write,
+                    checkpoint,
+                }
             };
         crate::migrate::run(&pools).await?;
         let audit = AuditWriter::start(&pools);
@@ -160,8 +186,12 @@ impl Db {
                 audit,
                 results,
                 bearer_cache: Default::default(),
+                facts: Default::default(),
             }),
         };
+        if let Pools::Sqlite { checkpoint, .. } = &db.inner.pools {
+            crate::wal_checkpoint::start(Arc::downgrade(&db.inner), checkpoint.clone());
+        }
         // The questionnaires programmes refer to are library content, as migrations are.
         db.ensure_questionnaires(&telesund_core::monitoring::questionnaire::library())
             .await?;
@@ -233,7 +263,12 @@ impl Db {
     pub async fn close(&self) {
         self.inner.audit.flush().await;
         match &self.inner.pools {
-            Pools::Sqlite { read, write } => {
+            Pools::Sqlite {
+                read,
+                write,
+                checkpoint,
+            } => {
+                checkpoint.close().await;
                 read.close().await;
                 write.close().await;
             }

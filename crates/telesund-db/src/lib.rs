@@ -12,6 +12,7 @@ pub mod access;
 pub mod audit;
 pub mod bearer_cache;
 pub mod care;
+mod citizen_facts;
 pub mod citizens;
 mod db;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;
+mod wal_checkpoint;
 
 pub use access::AccessCtx;
 pub use db::{Backend, Db, DbConfig, create_postgres_database};

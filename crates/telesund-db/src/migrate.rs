@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_worklist_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0003_worklist_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "citizen facts version",
+        sqlite: include_str!("../migrations/sqlite/0004_citizen_facts_version.sql"),
+        postgres: include_str!("../migrations/postgres/0004_citizen_facts_version.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -4,19 +4,21 @@
 use super::to_json;
 use super::writer::{Prepared, WriteFailure};
 use crate::access::AccessCtx;
-use crate::db::{Db, on_read};
+use crate::access::guard;
+use crate::citizen_facts::Snapshot;
+use crate::db::{Db, on_read, placeholders};
 use crate::error::{DbError, Result};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
-use telesund_core::access::{Action, DataCategory, Decision};
+use std::sync::Arc;
+use telesund_core::access::{Action, DataCategory, Decision, Resource};
 use telesund_core::audit::{AuditAction, AuditRecord};
 use telesund_core::ids::*;
 use telesund_core::monitoring::assess::{Assessment, history_days, route_measurement};
 use telesund_core::monitoring::observation::{
     CanonicalValues, NewObservation, Observation, ObservationStatus, Source,
 };
-use telesund_core::monitoring::programme::CarePlan;
 use telesund_core::monitoring::{MeasurementType, Quantity};
 use telesund_core::{ErrorCode, Timestamp};
 
@@ -136,14 +138,16 @@ enum Slot {
 /// change rules must see as history and retries must be matched against.
 #[derive(Default)]
 struct Batch {
-    citizens: HashMap<CitizenId, (Decision, Vec<CarePlan>, Option<String>)>,
+    /// What each citizen's access facts and plans are (read at once for the submission).
+    snapshots: HashMap<CitizenId, Arc<Snapshot>>,
+    /// Each citizen's decision, and their name when staff enter on their behalf.
+    citizens: HashMap<CitizenId, (Decision, Option<String>)>,
     checked: Vec<(CitizenId, MeasurementType, Timestamp, CanonicalValues)>,
     keys: HashMap<Vec<u8>, usize>,
     /// Measurements already stored under one of the submission's retry keys, read at once.
     stored: HashMap<Vec<u8>, Observation>,
-    /// Per citizen and type: the earliest and latest time the submission holds, and the
-    /// earlier values its change rules look back on, read once for all of them.
-    spans: HashMap<(CitizenId, MeasurementType), (i64, i64)>,
+    /// Per citizen and type: the earlier values its change rules look back on, over the
+    /// span of times the submission holds, read once for all of them.
     histories: HashMap<(CitizenId, MeasurementType), History>,
 }
 
@@ -151,6 +155,9 @@ const DAY_MICROS: i64 = 86_400_000_000;
 
 /// Earlier values of one type: (quantity, when, value).
 type History = Vec<(Quantity, Timestamp, f64)>;
+
+/// One (citizen, type) whose history is read, and the times `[from, until)` to read.
+type Span = ((CitizenId, MeasurementType), (i64, i64));
 
 impl Db {
     /// Submits one measurement for a citizen. Refused input changes nothing; a retry with the
@@ -181,25 +188,13 @@ impl Db {
         let all_or_nothing = atomicity == Atomicity::AllOrNothing;
         let now = Timestamp::now();
         let mut batch = Batch::default();
-        // What every entry needs from storage, read once for the whole submission: the
-        // measurements its retry keys already name, and (below, per citizen and type) the
-        // history its change rules look back on.
-        let keys: Vec<Vec<u8>> = items
-            .iter()
-            .filter_map(|n| n.dedup_key().map(|k| dedup_hash(&k)))
-            .collect();
-        batch.stored = self
-            .observations_by_dedup(&keys)
+        // What every entry needs from storage, read once for the whole submission: each
+        // citizen's facts and plans, the measurements its retry keys already name, and the
+        // history its change rules look back on (per citizen and type, over the span of
+        // times the submission holds).
+        self.prefetch(&items, &mut batch)
             .await
             .map_err(|error| EntryFailed { index: 0, error })?;
-        for n in &items {
-            let span = batch
-                .spans
-                .entry((n.citizen_id, n.kind))
-                .or_insert((n.effective_at.0, n.effective_at.0));
-            span.0 = span.0.min(n.effective_at.0);
-            span.1 = span.1.max(n.effective_at.0);
-        }
         let mut slots = Vec::with_capacity(items.len());
         let mut to_write = Vec::new();
         for (index, new) in items.into_iter().enumerate() {
@@ -311,23 +306,29 @@ impl Db {
         batch: &mut Batch,
     ) -> Result<Checked> {
         let citizen = new.citizen_id;
+        let snapshot = batch
+            .snapshots
+            .get(&citizen)
+            .cloned()
+            .ok_or_else(|| DbError::not_found("citizen"))?;
         if let std::collections::hash_map::Entry::Vacant(slot) = batch.citizens.entry(citizen) {
-            let decision = self
-                .guard_citizen(
-                    ctx,
-                    citizen,
-                    Action::SubmitResults,
-                    AuditAction::Create,
-                    "observation",
-                )
-                .await?;
-            let plans = self.plans_of_citizen(citizen).await?;
+            let facts = snapshot.facts_at(now);
+            let decision = guard(
+                self,
+                ctx,
+                Action::SubmitResults,
+                Resource::Citizen(&facts),
+                AuditAction::Create,
+                "observation",
+                Some(citizen),
+            )
+            .await?;
             // Staff entering a value on the citizen's behalf: both names are kept.
             let name = match new.source {
                 Source::Staff => Some(self.citizen_display_name(citizen).await?),
                 _ => None,
             };
-            slot.insert((decision, plans, name));
+            slot.insert((decision, name));
         }
         let (values, original) = new.canonical(now)?;
         let dedup = new.dedup_key().map(|k| dedup_hash(&k));
@@ -340,29 +341,22 @@ impl Db {
             }
             batch.keys.insert(key.clone(), index);
         }
-        let (decision, plans, citizen_name) = &batch.citizens[&citizen];
-        let mut history = match history_days(plans, new.kind) {
+        let (decision, citizen_name) = &batch.citizens[&citizen];
+        let plans = &snapshot.plans;
+        let mut history: History = match history_days(plans, new.kind) {
             Some(days) => {
                 let window = i64::from(days) * DAY_MICROS;
                 let at = new.effective_at.0;
-                let span_key = (citizen, new.kind);
-                if !batch.histories.contains_key(&span_key) {
-                    let (first, last) = batch.spans.get(&span_key).copied().unwrap_or((at, at));
-                    let h = self
-                        .history(
-                            citizen,
-                            new.kind,
-                            Timestamp(first - window),
-                            Timestamp(last),
-                        )
-                        .await?;
-                    batch.histories.insert(span_key, h);
-                }
-                batch.histories[&span_key]
-                    .iter()
-                    .filter(|(_, t, _)| t.0 >= at - window && t.0 < at)
-                    .copied()
-                    .collect()
+                batch
+                    .histories
+                    .get(&(citizen, new.kind))
+                    .map(|h| {
+                        h.iter()
+                            .filter(|(_, t, _)| t.0 >= at - window && t.0 < at)
+                            .copied()
+                            .collect()
+                    })
+                    .unwrap_or_default()
             }
             None => Vec::new(),
         };
@@ -465,12 +459,9 @@ impl Db {
     ) -> Result<HashMap<Vec<u8>, Observation>> {
         let mut found = HashMap::new();
         for chunk in keys.chunks(500) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(",");
             let sql = format!(
-                "SELECT {OBS_COLUMNS}, dedup_key FROM observations WHERE dedup_key IN ({list})"
+                "SELECT {OBS_COLUMNS}, dedup_key FROM observations WHERE dedup_key IN ({})",
+                placeholders(1, chunk.len())
             );
             let rows = on_read!(self, |c| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -524,38 +515,91 @@ impl Db {
         })
     }
 
-    /// Values of this type measured in `[from, until)` (what change rules compare with).
-    async fn history(
+    /// Reads what a submission's entries need from storage, in a few queries however many
+    /// entries and citizens it holds: the citizens' facts and plans, the measurements its
+    /// retry keys already name, and each (citizen, type)'s history where a plan's change
+    /// rules look back.
+    async fn prefetch(&self, items: &[NewObservation], batch: &mut Batch) -> Result<()> {
+        let mut citizens: Vec<CitizenId> = items.iter().map(|n| n.citizen_id).collect();
+        citizens.sort_unstable();
+        citizens.dedup();
+        batch.snapshots = self.snapshots(&citizens).await?;
+        let keys: Vec<Vec<u8>> = items
+            .iter()
+            .filter_map(|n| n.dedup_key().map(|k| dedup_hash(&k)))
+            .collect();
+        batch.stored = self.observations_by_dedup(&keys).await?;
+        let mut spans: HashMap<(CitizenId, MeasurementType), (i64, i64)> = HashMap::new();
+        for n in items {
+            let Some(days) = batch
+                .snapshots
+                .get(&n.citizen_id)
+                .and_then(|s| history_days(&s.plans, n.kind))
+            else {
+                continue;
+            };
+            let window = i64::from(days) * DAY_MICROS;
+            let at = n.effective_at.0;
+            let span = spans
+                .entry((n.citizen_id, n.kind))
+                .or_insert((at - window, at));
+            span.0 = span.0.min(at - window);
+            span.1 = span.1.max(at);
+        }
+        let spans: Vec<_> = spans.into_iter().collect();
+        batch.histories = self.histories(&spans).await?;
+        Ok(())
+    }
+
+    /// Values of each (citizen, type) measured in `[from, until)` (what change rules compare
+    /// with), for many at once: one `UNION ALL` per chunk, each arm on the observations'
+    /// (citizen, time) index.
+    async fn histories(
         &self,
-        citizen: CitizenId,
-        kind: MeasurementType,
-        from: Timestamp,
-        until: Timestamp,
-    ) -> Result<History> {
-        let quantities = kind.quantities();
-        on_read!(self, |c| {
-            let rows = sqlx::query(
-                "SELECT effective_at, value, value2 FROM observations \
-                 WHERE citizen_id = $1 AND type = $2 AND effective_at >= $3 AND effective_at < $4 AND status = 'final'",
-            )
-            .bind(citizen.0)
-            .bind(kind.as_str())
-            .bind(from.0)
-            .bind(until.0)
-            .fetch_all(&mut *c)
-            .await?;
-            let mut out = Vec::new();
-            for r in &rows {
-                let t = Timestamp(r.try_get("effective_at")?);
-                out.push((quantities[0], t, r.try_get::<f64, _>("value")?));
-                if let (Some(q), Some(v)) =
-                    (quantities.get(1), r.try_get::<Option<f64>, _>("value2")?)
-                {
-                    out.push((*q, t, v));
+        spans: &[Span],
+    ) -> Result<HashMap<(CitizenId, MeasurementType), History>> {
+        const SPANS_PER_QUERY: usize = 50;
+        let mut out: HashMap<(CitizenId, MeasurementType), History> = HashMap::new();
+        for chunk in spans.chunks(SPANS_PER_QUERY) {
+            let sql = (0..chunk.len())
+                .map(|i| {
+                    let p = 4 * i;
+                    format!(
+                        "SELECT CAST({i} AS BIGINT) AS span, effective_at, value, value2 FROM observations \
+                         WHERE citizen_id = ${} AND type = ${} AND effective_at >= ${} AND effective_at < ${} \
+                         AND status = 'final'",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let rows: Vec<(i64, i64, f64, Option<f64>)> = on_read!(self, |c| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for ((citizen, kind), (from, until)) in chunk {
+                    q = q
+                        .bind(citizen.0)
+                        .bind(kind.as_str())
+                        .bind(*from)
+                        .bind(*until);
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            for (span, at, value, value2) in rows {
+                let Some((key, _)) = usize::try_from(span).ok().and_then(|i| chunk.get(i)) else {
+                    continue;
+                };
+                let quantities = key.1.quantities();
+                let history = out.entry(*key).or_default();
+                history.push((quantities[0], Timestamp(at), value));
+                if let (Some(q), Some(v)) = (quantities.get(1), value2) {
+                    history.push((*q, Timestamp(at), v));
                 }
             }
-            Ok::<_, DbError>(out)
-        })
+        }
+        Ok(out)
     }
 
     /// A citizen's measurements, newest first, for the caller who may read clinical data.

@@ -38,9 +38,9 @@ pub struct PlanChange {
     pub changed_at: Timestamp,
 }
 
-const PLAN_COLUMNS: &str = "cp.id, cp.citizen_id, cp.enrolment_id, cp.programme_version_id, cp.care_team_id, cp.status, cp.definition, \
+pub(crate) const PLAN_COLUMNS: &str = "cp.id, cp.citizen_id, cp.enrolment_id, cp.programme_version_id, cp.care_team_id, cp.status, cp.definition, \
      cp.started_at, cp.paused_at, cp.ended_at, pv.programme_id, p.name AS programme_name";
-const PLAN_FROM: &str = "FROM care_plans cp JOIN programme_versions pv ON pv.id = cp.programme_version_id \
+pub(crate) const PLAN_FROM: &str = "FROM care_plans cp JOIN programme_versions pv ON pv.id = cp.programme_version_id \
      JOIN programmes p ON p.id = pv.programme_id";
 
 /// One row of a plan's history, as written: who, when, what and why.
@@ -94,26 +94,59 @@ macro_rules! insert_change {
 }
 pub(crate) use insert_change;
 
+/// The plans of several citizens, each newest first, by citizen: `$c` a connection, `$ids`
+/// the citizens, `$list` their placeholders from `$1`. For the citizen facts cache.
+macro_rules! plans_of_citizens {
+    ($c:expr, $ids:expr, $list:expr) => {{
+        use $crate::monitoring::plans::{PLAN_COLUMNS, PLAN_FROM};
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PLAN_COLUMNS} {PLAN_FROM} WHERE cp.citizen_id IN ({}) \
+             ORDER BY cp.citizen_id, cp.started_at DESC, cp.id",
+            $list
+        )));
+        for id in $ids {
+            q = q.bind(id.0);
+        }
+        let mut by_citizen: std::collections::HashMap<
+            telesund_core::ids::CitizenId,
+            Vec<telesund_core::monitoring::programme::CarePlan>,
+        > = std::collections::HashMap::new();
+        for r in q.fetch_all(&mut *$c).await? {
+            let plan = $crate::monitoring::plans::plan_from_row!(r);
+            by_citizen.entry(plan.citizen_id).or_default().push(plan);
+        }
+        by_citizen
+    }};
+}
+pub(crate) use plans_of_citizens;
+
 macro_rules! plan_from_row {
     ($r:expr) => {{
         let status: String = $r.try_get("status")?;
         let definition: String = $r.try_get("definition")?;
-        CarePlan {
-            id: CarePlanId($r.try_get("id")?),
-            citizen_id: CitizenId($r.try_get("citizen_id")?),
-            enrolment_id: EnrolmentId($r.try_get("enrolment_id")?),
-            programme_id: ProgrammeId($r.try_get("programme_id")?),
+        telesund_core::monitoring::programme::CarePlan {
+            id: telesund_core::ids::CarePlanId($r.try_get("id")?),
+            citizen_id: telesund_core::ids::CitizenId($r.try_get("citizen_id")?),
+            enrolment_id: telesund_core::ids::EnrolmentId($r.try_get("enrolment_id")?),
+            programme_id: telesund_core::ids::ProgrammeId($r.try_get("programme_id")?),
             programme_name: $r.try_get("programme_name")?,
-            programme_version_id: ProgrammeVersionId($r.try_get("programme_version_id")?),
-            care_team_id: CareTeamId($r.try_get("care_team_id")?),
-            status: PlanStatus::parse(&status)?,
-            definition: from_json(&definition)?,
-            started_at: Timestamp($r.try_get("started_at")?),
-            paused_at: $r.try_get::<Option<i64>, _>("paused_at")?.map(Timestamp),
-            ended_at: $r.try_get::<Option<i64>, _>("ended_at")?.map(Timestamp),
+            programme_version_id: telesund_core::ids::ProgrammeVersionId(
+                $r.try_get("programme_version_id")?,
+            ),
+            care_team_id: telesund_core::ids::CareTeamId($r.try_get("care_team_id")?),
+            status: telesund_core::monitoring::programme::PlanStatus::parse(&status)?,
+            definition: $crate::monitoring::from_json(&definition)?,
+            started_at: telesund_core::Timestamp($r.try_get("started_at")?),
+            paused_at: $r
+                .try_get::<Option<i64>, _>("paused_at")?
+                .map(telesund_core::Timestamp),
+            ended_at: $r
+                .try_get::<Option<i64>, _>("ended_at")?
+                .map(telesund_core::Timestamp),
         }
     }};
 }
+pub(crate) use plan_from_row;
 
 impl Db {
     /// The plan an enrolment will make, or `None` when the programme has no active version
@@ -171,17 +204,10 @@ impl Db {
         Ok(plans)
     }
 
-    /// Every plan of a citizen, for storage's own use (triage): no access check.
+    /// Every plan of a citizen, newest first, for storage's own use (triage): no access
+    /// check. Kept with the citizen's access facts (see `citizen_facts`).
     pub(crate) async fn plans_of_citizen(&self, citizen: CitizenId) -> Result<Vec<CarePlan>> {
-        on_read!(self, |c| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {PLAN_COLUMNS} {PLAN_FROM} WHERE cp.citizen_id = $1 ORDER BY cp.started_at DESC"
-            )))
-            .bind(citizen.0)
-            .fetch_all(&mut *c)
-            .await?;
-            rows.iter().map(|r| Ok(plan_from_row!(r))).collect()
-        })
+        Ok(self.snapshot(citizen).await?.plans.clone())
     }
 
     pub(crate) async fn plan(&self, id: CarePlanId) -> Result<CarePlan> {

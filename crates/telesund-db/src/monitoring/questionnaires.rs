@@ -3,7 +3,7 @@
 //! every active plan that asks for the questionnaire, and turned into work for each plan's
 //! team — the same path a measurement takes.
 
-use super::tasks::raise_task;
+use super::tasks::{Raise, fold_raises, raise_tasks};
 use super::{from_json, to_json};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write};
@@ -351,11 +351,20 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             }
-            for t in &routing.triage {
-                if let Some((category, description)) = &t.task {
-                    raise_task!(tx, t, *category, description, citizen, r.authored_at, now);
-                }
-            }
+            let raises = fold_raises(routing.triage.iter().filter_map(|t| {
+                let (category, description) = t.task.as_ref()?;
+                Some(Raise {
+                    citizen,
+                    plan: t.plan,
+                    team: t.team,
+                    category: *category,
+                    colour: t.assessment.colour,
+                    description,
+                    result_at: r.authored_at,
+                    now,
+                })
+            }));
+            raise_tasks!(tx, &raises);
             crate::audit::insert_records!(tx, records)
         });
         match stored {

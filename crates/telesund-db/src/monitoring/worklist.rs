@@ -13,7 +13,6 @@ use super::from_json;
 use crate::access::{AccessCtx, guard};
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result};
-use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -39,9 +38,6 @@ pub const MESSAGE_NOTICE: &str =
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 500;
-/// Citizens decided at a time when a worklist page is authorised (each decision loads the
-/// citizen's facts on a pooled connection; a page should not take the whole pool).
-const DECIDE_CONCURRENTLY: usize = 4;
 const DAY_US: f64 = 86_400_000_000.0;
 
 /// Which worklist: every citizen with open work on my teams, or only a programme's, or only
@@ -639,21 +635,21 @@ impl Db {
         ctx: &AccessCtx,
         citizens: Vec<CitizenId>,
     ) -> Result<HashMap<CitizenId, Decision>> {
-        let decided: Vec<(CitizenId, Decision)> = futures_util::stream::iter(citizens)
-            .map(|id| async move {
-                let facts = self.citizen_facts(id).await?;
-                Ok::<_, DbError>((
-                    id,
-                    authorize(
-                        &ctx.principal,
-                        Action::Read(DataCategory::Clinical),
-                        Resource::Citizen(&facts),
-                    ),
-                ))
+        let now = Timestamp::now();
+        let decided: Vec<(CitizenId, Decision)> = self
+            .snapshots(&citizens)
+            .await?
+            .into_iter()
+            .map(|(id, snapshot)| {
+                let facts = snapshot.facts_at(now);
+                let decision = authorize(
+                    &ctx.principal,
+                    Action::Read(DataCategory::Clinical),
+                    Resource::Citizen(&facts),
+                );
+                (id, decision)
             })
-            .buffered(DECIDE_CONCURRENTLY)
-            .try_collect()
-            .await?;
+            .collect();
         Ok(decided.into_iter().filter(|(_, d)| d.allowed).collect())
     }
 

@@ -3,16 +3,16 @@
 //!
 //! A request decides everything before it queues (authorisation, conversion, triage; see
 //! `observations.rs`) and hands the writer only rows to insert. The writer takes all that is
-//! queued, writes it in one transaction — each job inside its own savepoint, so one job's
-//! failure (say, a duplicate that raced in) costs nobody else their write — commits, and
-//! only then answers every waiting request: nothing is acknowledged before it is durable.
+//! queued, writes it in one transaction — all jobs' rows together in a few multi-row
+//! statements, or, when that fails, each job inside its own savepoint, so one job's failure
+//! (say, a duplicate that raced in) costs nobody else their write — commits, and only then
+//! answers every waiting request: nothing is acknowledged before it is durable.
 
-use super::tasks::raise_task;
+use super::tasks::{Raise, fold_raises, raise_tasks};
 use crate::db::Pools;
 use crate::error::{DbError, is_unique_violation};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use telesund_core::Timestamp;
 use telesund_core::audit::AuditRecord;
 use telesund_core::ids::AssessmentId;
 use telesund_core::monitoring::assess::PlanTriage;
@@ -170,6 +170,27 @@ macro_rules! write_jobs {
         async {
             let mut txn = $pool.begin_with($begin).await?;
             let mut outcomes: Vec<Vec<Result<(), WriteFailure>>> = Vec::new();
+            // The common case first: every job's entries together, in a handful of multi-row
+            // statements and nothing else. Only when that fails (a duplicate raced in, say) is
+            // the transaction rolled back and written again job by job, each in a savepoint,
+            // to give each its own outcome.
+            if $jobs.len() > 1 {
+                let all: Vec<&Prepared> = $jobs.iter().flat_map(|j| j.entries.iter()).collect();
+                let bulk: Result<(), DbError> = async {
+                    insert_entries!(&mut *txn, &all);
+                    Ok(())
+                }
+                .await;
+                if bulk.is_ok() {
+                    txn.commit().await?;
+                    return Ok($jobs
+                        .iter()
+                        .map(|j| vec![Ok(()); j.entries.len()])
+                        .collect());
+                }
+                txn.rollback().await?;
+                txn = $pool.begin_with($begin).await?;
+            }
             for job in $jobs.iter() {
                 let all: Vec<&Prepared> = job.entries.iter().collect();
                 sqlx::query("SAVEPOINT job").execute(&mut *txn).await?;
@@ -320,13 +341,21 @@ macro_rules! insert_entries {
             }
             q.execute(&mut *$conn).await?;
         }
-        for (p, t, _) in &triaged {
-            if let Some((category, description)) = &t.task {
-                let o = &p.observation;
-                let now: Timestamp = o.received_at;
-                raise_task!($conn, t, *category, description, o.citizen_id, o.effective_at, now);
-            }
-        }
+        let raises = fold_raises(triaged.iter().filter_map(|(p, t, _)| {
+            let (category, description) = t.task.as_ref()?;
+            let o = &p.observation;
+            Some(Raise {
+                citizen: o.citizen_id,
+                plan: t.plan,
+                team: t.team,
+                category: *category,
+                colour: t.assessment.colour,
+                description,
+                result_at: o.effective_at,
+                now: o.received_at,
+            })
+        }));
+        raise_tasks!($conn, &raises);
         let records: Vec<&AuditRecord> = entries.iter().map(|p| &p.audit).collect();
         crate::audit::insert_records!($conn, records)?;
     }};
@@ -334,7 +363,7 @@ macro_rules! insert_entries {
 use insert_entries;
 
 /// `head` followed by `rows` groups of `columns` numbered placeholders.
-fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+pub(crate) fn values_sql(head: &str, columns: usize, rows: usize) -> String {
     let mut sql = String::with_capacity(head.len() + rows * columns * 5);
     sql.push_str(head);
     for r in 0..rows {

@@ -272,6 +272,56 @@ async fn withdrawing_consent_takes_effect_at_the_next_read() {
     }
 }
 
+/// Each server keeps citizens' access facts between requests (`citizen_facts.rs`); a change
+/// made through another server sharing the database must still count at the next read here.
+#[tokio::test]
+async fn a_consent_withdrawn_on_another_server_counts_here_at_the_next_read() {
+    for backend in backends() {
+        let t = demo_db(backend).await;
+        let here = &t.db;
+        let there = Db::connect(&telesund_db::DbConfig {
+            url: t.url.clone(),
+            max_connections: 2,
+        })
+        .await
+        .unwrap();
+        let horsens = staff_ctx(here, "nurse.horsens@telesund.example").await;
+        let bent = here.search_citizens(&horsens, "bent", 5).await.unwrap()[0].id;
+        // Read twice here, so the second read is answered from the kept facts.
+        assert!(here.citizen(&horsens, bent).await.is_ok());
+        assert!(here.citizen(&horsens, bent).await.is_ok());
+        let bent_ctx = AccessCtx::new(
+            Principal::Citizen {
+                citizen_id: bent,
+                name: "Bent Hansen".into(),
+            },
+            RequestInfo::default(),
+        );
+        for kind in [
+            ConsentType::TelemedicineParticipation,
+            ConsentType::CrossSectorSharing,
+        ] {
+            there
+                .record_consent(
+                    &bent_ctx,
+                    bent,
+                    NewConsent {
+                        consent_type: kind,
+                        programme_id: None,
+                        status: ConsentStatus::Withdrawn,
+                        note: "trukket tilbage".into(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let err = here.citizen(&horsens, bent).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Forbidden, "{backend:?}");
+        there.close().await;
+        t.db.close().await;
+    }
+}
+
 #[tokio::test]
 async fn audit_records_cannot_be_changed_or_deleted() {
     for backend in backends() {
