@@ -24,12 +24,7 @@ pub struct DbConfig {
 }
 
 pub(crate) enum Pools {
-    Sqlite {
-        read: SqlitePool,
-        write: SqlitePool,
-        /// The background WAL checkpoint's own connection (see `wal_checkpoint`).
-        checkpoint: SqlitePool,
-    },
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -156,14 +151,6 @@ impl Db {
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .test_before_acquire(false)
-                    .connect_with(base.clone().synchronous(SqliteSynchronous::Full).pragma(
-                        "wal_autocheckpoint",
-                        crate::wal_checkpoint::BACKSTOP_PAGES.to_string(),
-                    ))
-                    .await?;
-                let checkpoint = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .test_before_acquire(false)
                     .connect_with(base.clone().synchronous(SqliteSynchronous::Full))
                     .await?;
                 let read = SqlitePoolOptions::new()
@@ -171,11 +158,7 @@ impl Db {
                     .test_before_acquire(false)
                     .connect_with(base.read_only(true))
                     .await?;
-                Pools::Sqlite {
-                    read,
-                    write,
-                    checkpoint,
-                }
+                Pools::Sqlite { read, write }
             };
         crate::migrate::run(&pools).await?;
         let audit = AuditWriter::start(&pools);
@@ -189,9 +172,6 @@ impl Db {
                 facts: Default::default(),
             }),
         };
-        if let Pools::Sqlite { checkpoint, .. } = &db.inner.pools {
-            crate::wal_checkpoint::start(Arc::downgrade(&db.inner), checkpoint.clone());
-        }
         // The questionnaires programmes refer to are library content, as migrations are.
         db.ensure_questionnaires(&telesund_core::monitoring::questionnaire::library())
             .await?;
@@ -263,12 +243,7 @@ impl Db {
     pub async fn close(&self) {
         self.inner.audit.flush().await;
         match &self.inner.pools {
-            Pools::Sqlite {
-                read,
-                write,
-                checkpoint,
-            } => {
-                checkpoint.close().await;
+            Pools::Sqlite { read, write } => {
                 read.close().await;
                 write.close().await;
             }

@@ -23,7 +23,6 @@ pub mod secrets;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;
-mod wal_checkpoint;
 
 pub use access::AccessCtx;
 pub use db::{Backend, Db, DbConfig, create_postgres_database};
