@@ -87,6 +87,24 @@ impl FactsCache {
     }
 }
 
+/// Runs `$body` for each row of `$sql` (which selects `citizen_id` and binds `$ids` in
+/// order) with `$f` the facts being built for that row's citizen.
+macro_rules! each_row_of {
+    ($c:expr, $sql:expr, $ids:expr, $facts:expr, |$r:ident, $f:ident, $citizen:ident| $body:block) => {{
+        let mut q = sqlx::query(sqlx::AssertSqlSafe($sql));
+        for id in $ids {
+            q = q.bind(id.0);
+        }
+        for $r in q.fetch_all(&mut *$c).await? {
+            let $citizen = CitizenId($r.try_get("citizen_id")?);
+            let Some($f) = $facts.get_mut(&$citizen) else {
+                continue;
+            };
+            $body
+        }
+    }};
+}
+
 impl Db {
     /// The snapshot of one citizen; `NotFound` when there is no such citizen (so a caller
     /// answers 404 before it decides 403).
@@ -156,112 +174,106 @@ impl Db {
                 })
                 .collect();
 
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT e.citizen_id, e.id, e.programme_id, e.org_id, e.status, e.started_at, e.ended_at, o.kind, o.parent_id \
+            each_row_of!(
+                c,
+                format!(
+                    "SELECT e.citizen_id, e.id, e.programme_id, e.org_id, e.status, e.started_at, e.ended_at, o.kind, o.parent_id \
                  FROM enrolments e JOIN organisations o ON o.id = e.org_id WHERE e.citizen_id IN ({list}) ORDER BY e.citizen_id, e.id"
-            )));
-            for id in &ids {
-                q = q.bind(id.0);
-            }
-            for r in q.fetch_all(&mut *c).await? {
-                let citizen = CitizenId(r.try_get("citizen_id")?);
-                let Some(f) = facts.get_mut(&citizen) else {
-                    continue;
-                };
-                let org_id = OrgId(r.try_get("org_id")?);
-                let kind: String = r.try_get("kind")?;
-                let parent: Option<uuid::Uuid> = r.try_get("parent_id")?;
-                f.orgs
-                    .push((org_id, OrgKind::parse(&kind)?, parent.map(OrgId)));
-                let status: String = r.try_get("status")?;
-                f.enrolments.push(Enrolment {
-                    id: EnrolmentId(r.try_get("id")?),
-                    citizen_id: citizen,
-                    programme_id: ProgrammeId(r.try_get("programme_id")?),
-                    org_id,
-                    status: EnrolmentStatus::parse(&status)?,
-                    started_at: Timestamp(r.try_get("started_at")?),
-                    ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(Timestamp),
-                });
-            }
+                ),
+                &ids,
+                facts,
+                |r, f, citizen| {
+                    let org_id = OrgId(r.try_get("org_id")?);
+                    let kind: String = r.try_get("kind")?;
+                    let parent: Option<uuid::Uuid> = r.try_get("parent_id")?;
+                    f.orgs
+                        .push((org_id, OrgKind::parse(&kind)?, parent.map(OrgId)));
+                    let status: String = r.try_get("status")?;
+                    f.enrolments.push(Enrolment {
+                        id: EnrolmentId(r.try_get("id")?),
+                        citizen_id: citizen,
+                        programme_id: ProgrammeId(r.try_get("programme_id")?),
+                        org_id,
+                        status: EnrolmentStatus::parse(&status)?,
+                        started_at: Timestamp(r.try_get("started_at")?),
+                        ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(Timestamp),
+                    });
+                }
+            );
 
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT t.citizen_id, t.id AS team_id, t.name, t.managing_org_id, t.active, t.enrolment_id, mo.kind AS managing_kind, \
+            each_row_of!(
+                c,
+                format!(
+                    "SELECT t.citizen_id, t.id AS team_id, t.name, t.managing_org_id, t.active, t.enrolment_id, mo.kind AS managing_kind, \
                         m.id, m.org_id, m.user_id, m.role, m.scope, m.valid_from, m.valid_to \
                  FROM care_teams t JOIN organisations mo ON mo.id = t.managing_org_id \
                  LEFT JOIN care_team_members m ON m.team_id = t.id WHERE t.citizen_id IN ({list}) ORDER BY t.citizen_id, t.id"
-            )));
-            for id in &ids {
-                q = q.bind(id.0);
-            }
-            for r in q.fetch_all(&mut *c).await? {
-                let citizen = CitizenId(r.try_get("citizen_id")?);
-                let Some(f) = facts.get_mut(&citizen) else {
-                    continue;
-                };
-                let team_id = CareTeamId(r.try_get("team_id")?);
-                if f.care_teams.last().map(|t| t.id) != Some(team_id) {
-                    let managing = OrgId(r.try_get("managing_org_id")?);
-                    let kind: String = r.try_get("managing_kind")?;
-                    f.orgs.push((managing, OrgKind::parse(&kind)?, None));
-                    f.care_teams.push(CareTeam {
-                        id: team_id,
-                        citizen_id: citizen,
-                        name: r.try_get("name")?,
-                        managing_org_id: managing,
-                        active: r.try_get("active")?,
-                        enrolment_id: r
-                            .try_get::<Option<uuid::Uuid>, _>("enrolment_id")?
-                            .map(EnrolmentId),
-                        members: Vec::new(),
-                    });
+                ),
+                &ids,
+                facts,
+                |r, f, citizen| {
+                    let team_id = CareTeamId(r.try_get("team_id")?);
+                    if f.care_teams.last().map(|t| t.id) != Some(team_id) {
+                        let managing = OrgId(r.try_get("managing_org_id")?);
+                        let kind: String = r.try_get("managing_kind")?;
+                        f.orgs.push((managing, OrgKind::parse(&kind)?, None));
+                        f.care_teams.push(CareTeam {
+                            id: team_id,
+                            citizen_id: citizen,
+                            name: r.try_get("name")?,
+                            managing_org_id: managing,
+                            active: r.try_get("active")?,
+                            enrolment_id: r
+                                .try_get::<Option<uuid::Uuid>, _>("enrolment_id")?
+                                .map(EnrolmentId),
+                            members: Vec::new(),
+                        });
+                    }
+                    let member_id: Option<uuid::Uuid> = r.try_get("id")?;
+                    if let (Some(id), Some(team)) = (member_id, f.care_teams.last_mut()) {
+                        let role: String = r.try_get("role")?;
+                        let scope: String = r.try_get("scope")?;
+                        team.members.push(TeamMember {
+                            id: TeamMemberId(id),
+                            org_id: OrgId(r.try_get("org_id")?),
+                            user_id: r.try_get::<Option<uuid::Uuid>, _>("user_id")?.map(UserId),
+                            role: Role::parse(&role)?,
+                            scope: TeamScope::parse(&scope)?,
+                            valid_from: Timestamp(r.try_get("valid_from")?),
+                            valid_to: r.try_get::<Option<i64>, _>("valid_to")?.map(Timestamp),
+                        });
+                    }
                 }
-                let member_id: Option<uuid::Uuid> = r.try_get("id")?;
-                if let (Some(id), Some(team)) = (member_id, f.care_teams.last_mut()) {
-                    let role: String = r.try_get("role")?;
-                    let scope: String = r.try_get("scope")?;
-                    team.members.push(TeamMember {
-                        id: TeamMemberId(id),
-                        org_id: OrgId(r.try_get("org_id")?),
-                        user_id: r.try_get::<Option<uuid::Uuid>, _>("user_id")?.map(UserId),
-                        role: Role::parse(&role)?,
-                        scope: TeamScope::parse(&scope)?,
-                        valid_from: Timestamp(r.try_get("valid_from")?),
-                        valid_to: r.try_get::<Option<i64>, _>("valid_to")?.map(Timestamp),
-                    });
-                }
-            }
+            );
 
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT citizen_id, id, consent_type, programme_id, status, recorded_by, recorded_by_name, recorded_at, note \
+            each_row_of!(
+                c,
+                format!(
+                    "SELECT citizen_id, id, consent_type, programme_id, status, recorded_by, recorded_by_name, recorded_at, note \
                  FROM consents WHERE citizen_id IN ({list}) ORDER BY citizen_id, recorded_at, id"
-            )));
-            for id in &ids {
-                q = q.bind(id.0);
-            }
-            for r in q.fetch_all(&mut *c).await? {
-                let citizen = CitizenId(r.try_get("citizen_id")?);
-                let Some(f) = facts.get_mut(&citizen) else {
-                    continue;
-                };
-                let kind: String = r.try_get("consent_type")?;
-                let status: String = r.try_get("status")?;
-                f.consents.push(Consent {
-                    id: ConsentId(r.try_get("id")?),
-                    citizen_id: citizen,
-                    consent_type: ConsentType::parse(&kind)?,
-                    programme_id: r
-                        .try_get::<Option<uuid::Uuid>, _>("programme_id")?
-                        .map(ProgrammeId),
-                    status: ConsentStatus::parse(&status)?,
-                    recorded_by: r
-                        .try_get::<Option<uuid::Uuid>, _>("recorded_by")?
-                        .map(UserId),
-                    recorded_by_name: r.try_get("recorded_by_name")?,
-                    recorded_at: Timestamp(r.try_get("recorded_at")?),
-                    note: r.try_get("note")?,
-                });
-            }
+                ),
+                &ids,
+                facts,
+                |r, f, citizen| {
+                    let kind: String = r.try_get("consent_type")?;
+                    let status: String = r.try_get("status")?;
+                    f.consents.push(Consent {
+                        id: ConsentId(r.try_get("id")?),
+                        citizen_id: citizen,
+                        consent_type: ConsentType::parse(&kind)?,
+                        programme_id: r
+                            .try_get::<Option<uuid::Uuid>, _>("programme_id")?
+                            .map(ProgrammeId),
+                        status: ConsentStatus::parse(&status)?,
+                        recorded_by: r
+                            .try_get::<Option<uuid::Uuid>, _>("recorded_by")?
+                            .map(UserId),
+                        recorded_by_name: r.try_get("recorded_by_name")?,
+                        recorded_at: Timestamp(r.try_get("recorded_at")?),
+                        note: r.try_get("note")?,
+                    });
+                }
+            );
 
             let mut plans = crate::monitoring::plans::plans_of_citizens!(c, &ids, list);
             for (id, version) in stale {

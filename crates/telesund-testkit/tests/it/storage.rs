@@ -226,6 +226,34 @@ async fn access_follows_care_relationships_and_every_decision_is_audited() {
     }
 }
 
+/// Bent withdraws his telemedicine participation and cross-sector sharing consents.
+async fn withdraw_both_consents(db: &Db, bent: telesund_core::ids::CitizenId) {
+    let bent_ctx = AccessCtx::new(
+        Principal::Citizen {
+            citizen_id: bent,
+            name: "Bent Hansen".into(),
+        },
+        RequestInfo::default(),
+    );
+    for kind in [
+        ConsentType::TelemedicineParticipation,
+        ConsentType::CrossSectorSharing,
+    ] {
+        db.record_consent(
+            &bent_ctx,
+            bent,
+            NewConsent {
+                consent_type: kind,
+                programme_id: None,
+                status: ConsentStatus::Withdrawn,
+                note: "trukket tilbage".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn withdrawing_consent_takes_effect_at_the_next_read() {
     for backend in backends() {
@@ -236,30 +264,7 @@ async fn withdrawing_consent_takes_effect_at_the_next_read() {
         assert!(db.citizen(&horsens, bent).await.is_ok());
         // Horsens Kommune reaches Bent through its own diabetes enrolment and through the
         // hospital's cross-sector team; withdrawing both consents closes both paths.
-        let bent_ctx = AccessCtx::new(
-            Principal::Citizen {
-                citizen_id: bent,
-                name: "Bent Hansen".into(),
-            },
-            RequestInfo::default(),
-        );
-        for kind in [
-            ConsentType::TelemedicineParticipation,
-            ConsentType::CrossSectorSharing,
-        ] {
-            db.record_consent(
-                &bent_ctx,
-                bent,
-                NewConsent {
-                    consent_type: kind,
-                    programme_id: None,
-                    status: ConsentStatus::Withdrawn,
-                    note: "trukket tilbage".into(),
-                },
-            )
-            .await
-            .unwrap();
-        }
+        withdraw_both_consents(db, bent).await;
         let err = db.citizen(&horsens, bent).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Forbidden, "{backend:?}");
         // The hospital clinic's own enrolment also rested on the (now withdrawn) participation consent.
@@ -290,31 +295,7 @@ async fn a_consent_withdrawn_on_another_server_counts_here_at_the_next_read() {
         // Read twice here, so the second read is answered from the kept facts.
         assert!(here.citizen(&horsens, bent).await.is_ok());
         assert!(here.citizen(&horsens, bent).await.is_ok());
-        let bent_ctx = AccessCtx::new(
-            Principal::Citizen {
-                citizen_id: bent,
-                name: "Bent Hansen".into(),
-            },
-            RequestInfo::default(),
-        );
-        for kind in [
-            ConsentType::TelemedicineParticipation,
-            ConsentType::CrossSectorSharing,
-        ] {
-            there
-                .record_consent(
-                    &bent_ctx,
-                    bent,
-                    NewConsent {
-                        consent_type: kind,
-                        programme_id: None,
-                        status: ConsentStatus::Withdrawn,
-                        note: "trukket tilbage".into(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
+        withdraw_both_consents(&there, bent).await;
         let err = here.citizen(&horsens, bent).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Forbidden, "{backend:?}");
         there.close().await;
