@@ -239,3 +239,22 @@ impl TestApp {
             .to_string()
     }
 }
+
+/// fsyncs per second of 4 KiB appends in a directory: the disk's durable-write rate, which
+/// the benchmarks print next to their own figures.
+pub fn fsync_rate(dir: &std::path::Path, seconds: f64) -> f64 {
+    use std::io::Write;
+    let path = dir.join(format!("fsync-probe-{}", std::process::id()));
+    let mut f = std::fs::File::create(&path).expect("create probe file");
+    let block = [0u8; 4096];
+    let start = std::time::Instant::now();
+    let mut n = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        f.write_all(&block).expect("write");
+        f.sync_data().expect("fsync");
+        n += 1;
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    rate
+}

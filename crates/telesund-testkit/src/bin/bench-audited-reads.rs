@@ -6,28 +6,10 @@
 //!
 //! PostgreSQL: TELESUND_TEST_PG, else postgres://postgres@127.0.0.1:5432/postgres if it answers.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
-use telesund_testkit::{Backend, spawn_app};
+use telesund_testkit::{Backend, fsync_rate, spawn_app};
 
 const CONCURRENCY: usize = 32;
-
-/// fsyncs per second of 4 KiB appends in the directory the SQLite database lives in.
-fn fsync_rate(dir: &std::path::Path, seconds: f64) -> f64 {
-    let path = dir.join(format!("fsync-probe-{}", std::process::id()));
-    let mut f = std::fs::File::create(&path).expect("create probe file");
-    let block = [0u8; 4096];
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed().as_secs_f64() < seconds {
-        f.write_all(&block).expect("write");
-        f.sync_data().expect("fsync");
-        n += 1;
-    }
-    let rate = n as f64 / start.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&path);
-    rate
-}
 
 struct Figures {
     requests: usize,

@@ -56,7 +56,7 @@ use telesund_db::monitoring::bench_load::{LoadOrg, LoadSpec};
 use telesund_db::monitoring::worklist::WorklistFilter;
 use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db, DbConfig};
-use telesund_testkit::Backend;
+use telesund_testkit::{Backend, fsync_rate};
 
 const POST_CONCURRENCY: usize = 16;
 const BUNDLE_CONCURRENCY: usize = 4;
@@ -146,23 +146,6 @@ fn parse_args() -> Args {
         other => panic!("unknown backend '{other}'\n{usage}"),
     };
     a
-}
-
-/// fsyncs per second of 4 KiB appends in a directory.
-fn fsync_rate(dir: &Path, seconds: f64) -> f64 {
-    let path = dir.join(format!("fsync-probe-{}", std::process::id()));
-    let mut f = std::fs::File::create(&path).expect("create probe file");
-    let block = [0u8; 4096];
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed().as_secs_f64() < seconds {
-        f.write_all(&block).expect("write");
-        f.sync_data().expect("fsync");
-        n += 1;
-    }
-    let rate = n as f64 / start.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&path);
-    rate
 }
 
 /// The process's resident set (VmRSS) in bytes.
@@ -651,18 +634,27 @@ async fn expect_status(
     Ok(0)
 }
 
-async fn post_one(s: Arc<Setup>, w: usize, n: u64) -> Result<usize, String> {
-    let r = rand(w, n, 1);
-    let (citizen, org, weight) = s.citizens[(r % s.citizens.len() as u64) as usize];
-    let body = observation(citizen, weight, r >> 32, r, recently(r >> 20));
-    let resp = s
-        .client
-        .post(format!("{}/fhir/Observation", s.base))
+/// POSTs a FHIR resource with the token of the organisation at index `org`.
+async fn post_fhir(
+    s: &Setup,
+    path: &str,
+    org: usize,
+    body: &Value,
+) -> reqwest::Result<reqwest::Response> {
+    s.client
+        .post(format!("{}{path}", s.base))
         .bearer_auth(&s.tokens[org])
         .header("content-type", "application/fhir+json")
         .body(body.to_string())
         .send()
-        .await;
+        .await
+}
+
+async fn post_one(s: Arc<Setup>, w: usize, n: u64) -> Result<usize, String> {
+    let r = rand(w, n, 1);
+    let (citizen, org, weight) = s.citizens[(r % s.citizens.len() as u64) as usize];
+    let body = observation(citizen, weight, r >> 32, r, recently(r >> 20));
+    let resp = post_fhir(&s, "/fhir/Observation", org, &body).await;
     expect_status(resp, 201).await.map(|_| 1)
 }
 
@@ -683,14 +675,7 @@ async fn post_bundle(s: Arc<Setup>, w: usize, n: u64) -> Result<usize, String> {
         })
         .collect();
     let body = json!({ "resourceType": "Bundle", "type": "transaction", "entry": entries });
-    let resp = s
-        .client
-        .post(format!("{}/fhir", s.base))
-        .bearer_auth(&s.tokens[org])
-        .header("content-type", "application/fhir+json")
-        .body(body.to_string())
-        .send()
-        .await;
+    let resp = post_fhir(&s, "/fhir", org, &body).await;
     let answer = expect(resp, 200).await?;
     let created = answer["entry"].as_array().map_or(0, |e| {
         e.iter()
