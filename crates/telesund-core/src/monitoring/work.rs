@@ -9,6 +9,7 @@ use crate::identity::string_enum;
 use crate::ids::*;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 string_enum!(
     /// `Task.status` as FHIR names it: open work is requested (nobody has it yet) or
@@ -133,6 +134,44 @@ pub fn worklist_order(a: &WorklistEntry, b: &WorklistEntry) -> std::cmp::Orderin
         .then(a.citizen_id.0.cmp(&b.citizen_id.0))
 }
 
+/// One result's claim on its plan's open task of a kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raise<'a> {
+    pub citizen: CitizenId,
+    pub plan: CarePlanId,
+    pub team: CareTeamId,
+    pub category: TaskCategory,
+    pub colour: Colour,
+    pub description: &'a str,
+    /// When the result was measured or answered: the task's age is its oldest result's.
+    pub result_at: Timestamp,
+    pub now: Timestamp,
+}
+
+/// Results' claims folded into one per plan and kind of work, in the order first seen: the
+/// worst colour, the oldest result, the latest description and time. This is what raising
+/// them one after another would leave, so a commit may raise them all at once.
+pub fn fold_raises<'a>(raises: impl IntoIterator<Item = Raise<'a>>) -> Vec<Raise<'a>> {
+    let mut folded: Vec<Raise<'a>> = Vec::new();
+    let mut at: HashMap<(CarePlanId, TaskCategory), usize> = HashMap::new();
+    for r in raises {
+        match at.get(&(r.plan, r.category)) {
+            Some(&i) => {
+                let f = &mut folded[i];
+                f.colour = f.colour.max(r.colour);
+                f.result_at = f.result_at.min(r.result_at);
+                f.description = r.description;
+                f.now = f.now.max(r.now);
+            }
+            None => {
+                at.insert((r.plan, r.category), folded.len());
+                folded.push(r);
+            }
+        }
+    }
+    folded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +210,37 @@ mod tests {
         assert!(TaskStatus::InProgress.is_open());
         assert!(!TaskStatus::Completed.is_open());
         assert!(!TaskStatus::Cancelled.is_open());
+    }
+
+    fn raise(plan: CarePlanId, colour: Colour, description: &str, at: i64) -> Raise<'_> {
+        Raise {
+            citizen: CitizenId(uuid::Uuid::nil()),
+            plan,
+            team: CareTeamId(uuid::Uuid::nil()),
+            category: TaskCategory::Assessment,
+            colour,
+            description,
+            result_at: Timestamp(at),
+            now: Timestamp(at + 1),
+        }
+    }
+
+    #[test]
+    fn folding_keeps_one_claim_per_plan_with_the_worst_colour_and_the_oldest_result() {
+        let a = CarePlanId(uuid::Uuid::from_u128(1));
+        let b = CarePlanId(uuid::Uuid::from_u128(2));
+        let folded = fold_raises([
+            raise(a, Colour::Yellow, "første", 20),
+            raise(b, Colour::Yellow, "anden plan", 30),
+            raise(a, Colour::Red, "rød", 10),
+            raise(a, Colour::Yellow, "seneste", 40),
+        ]);
+        assert_eq!(folded.len(), 2);
+        assert_eq!(folded[0].plan, a, "in the order first seen");
+        assert_eq!(folded[0].colour, Colour::Red);
+        assert_eq!(folded[0].result_at, Timestamp(10));
+        assert_eq!(folded[0].description, "seneste");
+        assert_eq!(folded[0].now, Timestamp(41));
+        assert_eq!(folded[1], raise(b, Colour::Yellow, "anden plan", 30));
     }
 }

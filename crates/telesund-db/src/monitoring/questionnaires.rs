@@ -3,7 +3,7 @@
 //! every active plan that asks for the questionnaire, and turned into work for each plan's
 //! team — the same path a measurement takes.
 
-use super::tasks::{Raise, fold_raises, raise_tasks};
+use super::tasks::raise_tasks;
 use super::{from_json, to_json};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write};
@@ -17,6 +17,7 @@ use telesund_core::monitoring::assess::{Assessment, route_response};
 use telesund_core::monitoring::observation::{MAX_CLOCK_AHEAD_MICROS, Source};
 use telesund_core::monitoring::questionnaire::{Answer, AnswerError, Questionnaire};
 use telesund_core::monitoring::work::QuestionnaireResponse;
+use telesund_core::monitoring::work::{Raise, fold_raises};
 use telesund_core::{DomainError, Timestamp};
 
 /// A citizen's answers as submitted (JSON API, FHIR QuestionnaireResponse or the portal

@@ -1,57 +1,13 @@
 //! The care team's open work as triage writes it: one open task per plan and kind of work.
 
-use std::collections::HashMap;
-use telesund_core::Timestamp;
-use telesund_core::ids::{CarePlanId, CareTeamId, CitizenId};
-use telesund_core::monitoring::Colour;
-use telesund_core::monitoring::assess::TaskCategory;
-
-/// One result's claim on its plan's open task of a kind.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Raise<'a> {
-    pub citizen: CitizenId,
-    pub plan: CarePlanId,
-    pub team: CareTeamId,
-    pub category: TaskCategory,
-    pub colour: Colour,
-    pub description: &'a str,
-    /// When the result was measured or answered: the task's age is its oldest result's.
-    pub result_at: Timestamp,
-    pub now: Timestamp,
-}
-
-/// Results' claims folded into one per plan and kind of work, in the order first seen: the
-/// worst colour, the oldest result, the latest description and time. This is what raising
-/// them one after another would leave, so a commit may raise them all at once.
-pub(crate) fn fold_raises<'a>(raises: impl IntoIterator<Item = Raise<'a>>) -> Vec<Raise<'a>> {
-    let mut folded: Vec<Raise<'a>> = Vec::new();
-    let mut at: HashMap<(CarePlanId, TaskCategory), usize> = HashMap::new();
-    for r in raises {
-        match at.get(&(r.plan, r.category)) {
-            Some(&i) => {
-                let f = &mut folded[i];
-                f.colour = f.colour.max(r.colour);
-                f.result_at = f.result_at.min(r.result_at);
-                f.description = r.description;
-                f.now = f.now.max(r.now);
-            }
-            None => {
-                at.insert((r.plan, r.category), folded.len());
-                folded.push(r);
-            }
-        }
-    }
-    folded
-}
-
 /// Creates each plan's open task of the kind, or raises the open one — its colour the worst
 /// of what it holds, its age the oldest result's — in three statements however many there
 /// are: read the open tasks, raise them, create the rest. `$raises` must be folded (see
-/// [`fold_raises`]). An open task completed by an acknowledgement committing meanwhile is
+/// `telesund_core::monitoring::work::fold_raises`). An open task completed by an acknowledgement committing meanwhile is
 /// not raised (the update matches only open tasks) and the result opens a new one.
 macro_rules! raise_tasks {
     ($tx:expr, $raises:expr) => {{
-        let raises: &[$crate::monitoring::tasks::Raise] = $raises;
+        let raises: &[telesund_core::monitoring::work::Raise] = $raises;
         if !raises.is_empty() {
             let mut citizens: Vec<uuid::Uuid> = raises.iter().map(|r| r.citizen.0).collect();
             citizens.sort_unstable();
@@ -124,7 +80,7 @@ macro_rules! raise_tasks {
                     .iter()
                     .any(|(k, id, _)| *k == i && raised.contains(id))
             };
-            let new: Vec<&$crate::monitoring::tasks::Raise> = raises
+            let new: Vec<&telesund_core::monitoring::work::Raise> = raises
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| !still_open(*i))
@@ -160,40 +116,3 @@ macro_rules! raise_tasks {
     }};
 }
 pub(crate) use raise_tasks;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raise(plan: CarePlanId, colour: Colour, description: &str, at: i64) -> Raise<'_> {
-        Raise {
-            citizen: CitizenId(uuid::Uuid::nil()),
-            plan,
-            team: CareTeamId(uuid::Uuid::nil()),
-            category: TaskCategory::Assessment,
-            colour,
-            description,
-            result_at: Timestamp(at),
-            now: Timestamp(at + 1),
-        }
-    }
-
-    #[test]
-    fn folding_keeps_one_claim_per_plan_with_the_worst_colour_and_the_oldest_result() {
-        let a = CarePlanId(uuid::Uuid::from_u128(1));
-        let b = CarePlanId(uuid::Uuid::from_u128(2));
-        let folded = fold_raises([
-            raise(a, Colour::Yellow, "første", 20),
-            raise(b, Colour::Yellow, "anden plan", 30),
-            raise(a, Colour::Red, "rød", 10),
-            raise(a, Colour::Yellow, "seneste", 40),
-        ]);
-        assert_eq!(folded.len(), 2);
-        assert_eq!(folded[0].plan, a, "in the order first seen");
-        assert_eq!(folded[0].colour, Colour::Red);
-        assert_eq!(folded[0].result_at, Timestamp(10));
-        assert_eq!(folded[0].description, "seneste");
-        assert_eq!(folded[0].now, Timestamp(41));
-        assert_eq!(folded[1], raise(b, Colour::Yellow, "anden plan", 30));
-    }
-}

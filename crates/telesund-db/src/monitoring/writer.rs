@@ -8,7 +8,7 @@
 //! (say, a duplicate that raced in) costs nobody else their write — commits, and only then
 //! answers every waiting request: nothing is acknowledged before it is durable.
 
-use super::tasks::{Raise, fold_raises, raise_tasks};
+use super::tasks::raise_tasks;
 use crate::db::Pools;
 use crate::error::{DbError, is_unique_violation};
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use telesund_core::audit::AuditRecord;
 use telesund_core::ids::AssessmentId;
 use telesund_core::monitoring::assess::PlanTriage;
 use telesund_core::monitoring::observation::Observation;
+use telesund_core::monitoring::work::{Raise, fold_raises};
 use tokio::sync::{mpsc, oneshot};
 
 /// A measurement ready to store: the row, its triage per plan and its audit record.
