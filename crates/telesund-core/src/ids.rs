@@ -69,4 +69,26 @@ id_type!(
     AssessmentId,
     /// Work for a care team (FHIR Task).
     TaskId,
+    /// An approved device model in the equipment catalogue.
+    ModelId,
+    /// A programme's kit: the device roles it needs.
+    KitId,
+    /// One serial-numbered device (FHIR Device).
+    UnitId,
+    /// A warehouse of the service centre or its logistics partner.
+    WarehouseId,
+    /// A unit's service to one care plan (who pays, from when, what share).
+    AssignmentId,
+    /// An equipment order (FUT SSL Order).
+    OrderId,
+    /// One line of an order: a device role, later a unit.
+    OrderLineId,
+    /// A technician's home visit.
+    VisitId,
+    /// One entry in a unit's history: a lifecycle transition.
+    UnitEventId,
+    /// The record of one cleaning, disinfection and function test.
+    ReprocessingId,
+    /// A calibration, battery change or repair done on a unit.
+    MaintenanceId,
 );

@@ -5,8 +5,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod care;
 pub mod cpr;
+pub mod equipment;
 pub mod error;
 pub mod identity;
 pub mod ids;
