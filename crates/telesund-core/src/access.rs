@@ -136,6 +136,14 @@ pub enum Action {
     ReadProgrammeStatistics {
         org_id: OrgId,
     },
+    /// Run the service centre's equipment: catalogue, kits, warehouses, units, fulfilment,
+    /// visits, reprocessing, maintenance, recalls. Tracing a unit to the citizens who had it
+    /// (recall, infection control) is part of this and audited per citizen.
+    ManageEquipment,
+    /// Read the monthly equipment statement of a paying organisation (None: all of them).
+    ReadEquipmentCosts {
+        org_id: Option<OrgId>,
+    },
 }
 
 /// What an access decision is made about.
@@ -414,6 +422,35 @@ fn staff(
             }) {
                 Some(m) => Decision::allow(Some(*m), "staff of the owning organisation"),
                 None => Decision::deny(first, "the programme belongs to another organisation"),
+            }
+        }
+        (Action::ManageEquipment, _) => match memberships.iter().find(|m| {
+            m.org_kind == OrgKind::ServiceCentre
+                && matches!(
+                    m.role,
+                    Role::LogisticsTechnician | Role::ServiceDeskAgent | Role::OrgAdmin
+                )
+        }) {
+            Some(m) => Decision::allow(Some(*m), "service centre staff"),
+            None => Decision::deny(first, "equipment is run by the service centre"),
+        },
+        (Action::ReadEquipmentCosts { org_id }, resource) => {
+            let ancestors = match resource {
+                Resource::Organisation { ancestors, .. } => ancestors,
+                _ => &[],
+            };
+            if let Some(m) = memberships.iter().find(|m| {
+                m.org_kind == OrgKind::ServiceCentre
+                    && matches!(m.role, Role::LogisticsTechnician | Role::OrgAdmin)
+            }) {
+                return Decision::allow(Some(*m), "service centre staff");
+            }
+            match memberships.iter().find(|m| {
+                matches!(m.role, Role::OrgAdmin | Role::Analyst)
+                    && org_id.is_some_and(|o| m.org_id == o || ancestors.contains(&m.org_id))
+            }) {
+                Some(m) => Decision::allow(Some(*m), "administration of the paying organisation"),
+                None => Decision::deny(first, "the statement belongs to another organisation"),
             }
         }
         (Action::SubmitResults, Resource::Citizen(facts)) => {

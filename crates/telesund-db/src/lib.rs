@@ -15,6 +15,7 @@ pub mod care;
 mod citizen_facts;
 pub mod citizens;
 mod db;
+pub mod equipment;
 pub mod error;
 mod migrate;
 pub mod monitoring;

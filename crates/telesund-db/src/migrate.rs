@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_citizen_facts_version.sql"),
         postgres: include_str!("../migrations/postgres/0004_citizen_facts_version.sql"),
     },
+    Migration {
+        version: 5,
+        name: "equipment",
+        sqlite: include_str!("../migrations/sqlite/0005_equipment.sql"),
+        postgres: include_str!("../migrations/postgres/0005_equipment.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

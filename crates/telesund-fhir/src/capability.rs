@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 pub struct SearchParam {
     pub name: &'static str,
     pub kind: &'static str,
-    /// The official R4 SearchParameter this one implements.
+    /// The official R4 SearchParameter this one implements, or — for a parameter R4 does not
+    /// define — Telesund's own, under `https://telesund.dk/fhir/SearchParameter/`, and said so
+    /// in the documentation.
     pub definition: &'static str,
     pub documentation: &'static str,
 }
@@ -213,6 +215,37 @@ pub const SUPPORTED: &[ResourceSupport] = &[
             },
         ],
         documentation: "Work for a care team: one open task per plan and kind (assessment, missing, unexpected), its colour in businessStatus. Without patient: the tasks of the caller's teams.",
+    },
+    ResourceSupport {
+        resource: "Device",
+        interactions: &["read", "search-type"],
+        search: &[
+            SearchParam {
+                name: "patient",
+                kind: "reference",
+                definition: "http://hl7.org/fhir/SearchParameter/Device-patient",
+                documentation: "Patient/<id>: the units with the citizen (reserved, on the way or in the home).",
+            },
+            SearchParam {
+                name: "serial-number",
+                kind: "token",
+                definition: crate::device::SERIAL_NUMBER_PARAM,
+                documentation: "Telesund's own (R4 has no serial-number parameter): Device.serialNumber, exact, ignoring case.",
+            },
+            SearchParam {
+                name: "status",
+                kind: "token",
+                definition: "http://hl7.org/fhir/SearchParameter/Device-status",
+                documentation: "active or inactive (lost, retired or disposed); the lifecycle state itself is the device-lifecycle-state extension.",
+            },
+            SearchParam {
+                name: "udi-di",
+                kind: "string",
+                definition: "http://hl7.org/fhir/SearchParameter/Device-udi-di",
+                documentation: "The model's GS1 UDI-DI, all 14 digits (exact match).",
+            },
+        ],
+        documentation: "Serial-numbered units of the service centre's equipment: serial number and the reported device id (MAC / IEEE 11073 system id) as identifiers, the GS1 UDI, the kit role as type, the citizen it is with, and the lifecycle state (extension). Ordered by id, _count up to 500, paged by the next link.",
     },
     ResourceSupport {
         resource: "Organization",

@@ -14,6 +14,7 @@ pub mod care_team;
 pub mod clinical_impression;
 pub mod consent;
 pub mod datatypes;
+pub mod device;
 mod input;
 pub mod observation;
 pub mod organization;

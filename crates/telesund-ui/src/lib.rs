@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 pub mod chart;
 mod i18n;
+pub mod label;
 mod monitoring;
 mod page;
 mod portal;

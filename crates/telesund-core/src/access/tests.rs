@@ -485,6 +485,92 @@ fn administration_follows_the_organisation_tree() {
     );
 }
 
+#[test]
+fn equipment_is_run_by_the_service_centre_and_its_costs_read_by_the_payer() {
+    let centre = org(300);
+    let region = org(301);
+    let municipality = org(302);
+    let who = |o: OrgId, kind: OrgKind, role: Role| Principal::Staff {
+        user_id: UserId::new(),
+        name: "e".into(),
+        memberships: vec![ActingRole {
+            org_id: o,
+            org_kind: kind,
+            role,
+        }],
+    };
+    for role in Role::ALL {
+        let allowed = authorize(
+            &who(centre, OrgKind::ServiceCentre, *role),
+            Action::ManageEquipment,
+            Resource::Platform,
+        )
+        .allowed;
+        assert_eq!(
+            allowed,
+            matches!(
+                role,
+                Role::LogisticsTechnician | Role::ServiceDeskAgent | Role::OrgAdmin
+            ),
+            "{role}"
+        );
+        assert!(
+            !authorize(
+                &who(municipality, OrgKind::Municipality, *role),
+                Action::ManageEquipment,
+                Resource::Platform
+            )
+            .allowed,
+            "{role} of a municipality"
+        );
+    }
+    let costs = |o| Action::ReadEquipmentCosts { org_id: Some(o) };
+    let target = Resource::Organisation {
+        id: municipality,
+        ancestors: &[region],
+    };
+    assert!(
+        authorize(
+            &who(municipality, OrgKind::Municipality, Role::Analyst),
+            costs(municipality),
+            target
+        )
+        .allowed
+    );
+    assert!(
+        authorize(
+            &who(region, OrgKind::Region, Role::OrgAdmin),
+            costs(municipality),
+            target
+        )
+        .allowed
+    );
+    assert!(
+        !authorize(
+            &who(org(303), OrgKind::Municipality, Role::OrgAdmin),
+            costs(municipality),
+            target
+        )
+        .allowed
+    );
+    assert!(
+        !authorize(
+            &who(municipality, OrgKind::Municipality, Role::Clinician),
+            costs(municipality),
+            target
+        )
+        .allowed
+    );
+    assert!(
+        authorize(
+            &who(centre, OrgKind::ServiceCentre, Role::LogisticsTechnician),
+            Action::ReadEquipmentCosts { org_id: None },
+            Resource::Platform
+        )
+        .allowed
+    );
+}
+
 proptest! {
     /// Withdrawing a consent never grants more, whatever the rest of the picture.
     #[test]

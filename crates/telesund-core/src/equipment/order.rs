@@ -34,9 +34,10 @@ impl OrderStatus {
             Draft => &[Submitted, Cancelled],
             Submitted => &[Accepted, Rejected, Cancelled],
             Accepted => &[Scheduled, Cancelled],
-            Scheduled => &[Picking, Cancelled],
+            // A pickup is collected on its scheduled visit; nothing is picked for it.
+            Scheduled => &[Picking, Collected, Cancelled],
             Picking => &[Dispatched],
-            Dispatched => &[Installed, Collected],
+            Dispatched => &[Installed],
             Installed => &[Active],
             Active => &[ChangeRequested, ReturnRequested, Closed],
             ChangeRequested => &[Active],

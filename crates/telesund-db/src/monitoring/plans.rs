@@ -330,6 +330,14 @@ impl Db {
                 .bind(plan_id.0)
                 .execute(&mut *tx)
                 .await?;
+                // Only this plan's equipment ends: units other plans use stay in the home.
+                crate::equipment::orders::end_plan_equipment!(
+                    tx,
+                    plan_id,
+                    now,
+                    change.by,
+                    &change.by_name
+                );
             }
             crate::audit::insert_records!(tx, records)
         })?;
