@@ -244,20 +244,3 @@ mod tests {
         )));
     }
 }
-#[test]
-fn zz_dump() {
-    std::fs::write(
-        "/tmp/label.svg",
-        unit_label_svg("A&D UA-651BLE", "SN-42", "(01)05712345000015(21)SN-42"),
-    )
-    .unwrap();
-    std::fs::write(
-        "/tmp/label2.svg",
-        unit_label_svg(
-            "Vægt <UC-411> & co",
-            "AB\"12\"",
-            "(01)05712345000015(21)AB\"12\"",
-        ),
-    )
-    .unwrap();
-}

@@ -14,6 +14,7 @@ use telesund_db::organisations::NewOrganisation;
 use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db};
 
+mod equipment;
 mod programmes;
 
 pub const DEMO_PASSWORD: &str = "telesund-demo";
@@ -511,5 +512,23 @@ async fn citizens(db: &Db, ctx: &AccessCtx, o: &Orgs) -> anyhow::Result<()> {
         db.create_citizen(ctx, c).await?;
     }
     let _ = (o.region, o.rhh);
+
+    db.record_consent(
+        ctx,
+        karen.id,
+        NewConsent {
+            consent_type: ConsentType::LogisticsAddressSharing,
+            programme_id: None,
+            status: ConsentStatus::Given,
+            note: "Givet ved opstart".into(),
+        },
+    )
+    .await?;
+    let programmes = equipment::Programmes {
+        heart,
+        diabetes,
+        copd,
+    };
+    equipment::load(db, ctx, o.service_centre, &programmes, bent.id, karen.id).await?;
     Ok(())
 }

@@ -177,7 +177,7 @@ CREATE TABLE visits (
     kind TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('planned','done','cancelled')),
     planned_on TEXT NOT NULL,
-    technician_id BLOB REFERENCES users(id),
+    technician_id BLOB REFERENCES staff_users(id),
     proof TEXT,
     notes TEXT NOT NULL,
     price INTEGER,

@@ -571,12 +571,13 @@ impl Db {
     }
 
     /// The units a citizen has in use (with the plans each serves) and the roles on open
-    /// order lines: what a kit order is compared with.
+    /// order lines: what a kit order is compared with. A unit whose plans have all ended is
+    /// on its way back (its pickup order stands), so it serves no new plan.
     async fn held_and_open(&self, citizen: CitizenId) -> Result<(Vec<HeldUnit>, Vec<OpenLine>)> {
         on_read!(self, |c| {
             let rows = sqlx::query(
                 "SELECT u.id, u.model_id, m.role, a.care_plan_id FROM units u JOIN device_models m ON m.id = u.model_id \
-                 LEFT JOIN unit_assignments a ON a.unit_id = u.id AND a.ended_at IS NULL \
+                 JOIN unit_assignments a ON a.unit_id = u.id AND a.ended_at IS NULL \
                  WHERE u.citizen_id = $1 AND u.state IN ('in_use','swap_pending') ORDER BY u.id",
             )
             .bind(citizen.0)

@@ -94,7 +94,7 @@ pub(crate) use insert_maintenance;
 
 const VISIT_SELECT: &str = "SELECT v.id, v.order_id, v.unit_id, v.citizen_id, c.given_name || ' ' || c.family_name AS citizen_name, \
      v.payer_org_id, v.kind, v.status, v.planned_on, v.technician_id, us.name AS technician_name, v.proof, v.notes, v.price, \
-     v.done_at, v.done_by_name FROM visits v JOIN citizens c ON c.id = v.citizen_id LEFT JOIN users us ON us.id = v.technician_id";
+     v.done_at, v.done_by_name FROM visits v JOIN citizens c ON c.id = v.citizen_id LEFT JOIN staff_users us ON us.id = v.technician_id";
 
 macro_rules! visit_from_row {
     ($r:expr) => {{

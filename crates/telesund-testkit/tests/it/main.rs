@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod equipment;
 mod fhir;
 mod fhir_monitoring;
 mod monitoring;
