@@ -452,7 +452,11 @@ pub struct Tab {
 }
 
 /// The tabs of a citizen's record: (path below `/borgere/{id}`, message key).
-pub const CITIZEN_TABS: &[(&str, &str)] = &[("", "tab-overview"), ("/maalinger", "tab-monitoring")];
+pub const CITIZEN_TABS: &[(&str, &str)] = &[
+    ("", "tab-overview"),
+    ("/maalinger", "tab-monitoring"),
+    ("/udstyr", "tab-equipment"),
+];
 
 pub fn citizen_tabs(page: &Page, id: &str, current: &str) -> Vec<Tab> {
     CITIZEN_TABS

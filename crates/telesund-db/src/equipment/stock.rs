@@ -68,6 +68,16 @@ pub struct AffectedCitizen {
     pub teams: Vec<String>,
 }
 
+/// A care plan as the support side sees it: which programme, and whether it runs. No
+/// thresholds or other clinical content.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: CarePlanId,
+    pub programme_id: ProgrammeId,
+    pub programme_name: String,
+    pub status: telesund_core::monitoring::programme::PlanStatus,
+}
+
 /// A citizen's equipment: units with their assignments, orders and visits.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CitizenEquipment {
@@ -400,6 +410,44 @@ impl Db {
             crate::audit::insert_records!(tx, records)
         })?;
         self.unit_summary(id).await
+    }
+
+    /// A citizen's plans as the support side sees them (what equipment is for).
+    pub async fn equipment_plans_of(
+        &self,
+        ctx: &AccessCtx,
+        citizen: CitizenId,
+    ) -> Result<Vec<PlanSummary>> {
+        let decision = self
+            .guard_citizen(
+                ctx,
+                citizen,
+                Action::Read(DataCategory::Support),
+                AuditAction::Read,
+                "equipment",
+            )
+            .await?;
+        let plans = self
+            .snapshot(citizen)
+            .await?
+            .plans
+            .iter()
+            .map(|p| PlanSummary {
+                id: p.id,
+                programme_id: p.programme_id,
+                programme_name: p.programme_name.clone(),
+                status: p.status,
+            })
+            .collect();
+        self.audit(vec![ctx.record(
+            &decision,
+            AuditAction::Read,
+            "equipment",
+            Some(citizen),
+            Some(DataCategory::Support),
+        )])
+        .await?;
+        Ok(plans)
     }
 
     /// A citizen's equipment, for staff who may see the citizen's support data.
