@@ -163,8 +163,11 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             telesund_db::monitoring::missing::spawn_missing_scheduler(
                 db.clone(),
                 std::time::Duration::from_secs(300),
-                holder,
+                holder.clone(),
             );
+            // Preventive maintenance: visits planned ahead of due dates, also for units in
+            // homes.
+            telesund_db::equipment::visits::spawn_maintenance_planner(db.clone(), holder);
             crate::app::serve(listener, db, http).await?;
         }
         Command::Migrate => {

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod costs;
+pub mod devices;
 pub mod orders;
 pub mod stock;
 pub mod units;

@@ -313,7 +313,7 @@ impl Db {
                 r.try_get::<String, _>("city")?
             );
             let phone: Option<String> = sqlx::query_scalar(
-                "SELECT number FROM citizen_phones WHERE citizen_id = $1 ORDER BY position LIMIT 1",
+                "SELECT phone FROM citizen_phones WHERE citizen_id = $1 ORDER BY position LIMIT 1",
             )
             .bind(citizen.0)
             .fetch_optional(&mut *c)
@@ -723,4 +723,42 @@ impl Db {
         })?;
         Ok(n)
     }
+}
+
+/// How far ahead the daily run plans preventive-maintenance visits.
+pub const MAINTENANCE_HORIZON_DAYS: i64 = 30;
+
+/// Plans preventive-maintenance visits once an hour, on the replica that holds the
+/// `equipment_maintenance` lease, as the service centre's system user. Planning is
+/// idempotent (a unit with a planned visit gets no second one), so an hourly run costs one
+/// read of the units with a maintenance interval and nothing more.
+pub fn spawn_maintenance_planner(db: Db, holder: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let (db, who) = (db.clone(), holder.clone());
+            let run = tokio::spawn(async move {
+                if !db
+                    .take_lease("equipment_maintenance", Timestamp::now(), &who)
+                    .await?
+                {
+                    return Ok(None);
+                }
+                let ctx = AccessCtx::system("preventive maintenance");
+                db.plan_maintenance_visits(&ctx, MAINTENANCE_HORIZON_DAYS)
+                    .await
+                    .map(Some)
+            });
+            match run.await {
+                Ok(Ok(Some(n))) => tracing::info!(visits = n, "preventive maintenance planned"),
+                Ok(Ok(None)) => {
+                    tracing::debug!("maintenance planning: another replica holds the lease")
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "maintenance planning failed"),
+                Err(e) => tracing::error!(error = %e, "maintenance planning stopped"),
+            }
+        }
+    })
 }

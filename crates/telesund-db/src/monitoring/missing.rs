@@ -101,14 +101,14 @@ enum Received {
 impl Db {
     /// Takes or renews the lease for `holder`: free, expired (`until < now`) or already
     /// ours. One statement, so two replicas can never both get it.
-    async fn take_lease(&self, now: Timestamp, holder: &str) -> Result<bool> {
+    pub(crate) async fn take_lease(&self, job: &str, now: Timestamp, holder: &str) -> Result<bool> {
         let taken = on_write!(self, |tx| {
             let r = sqlx::query(
                 "INSERT INTO job_leases (name, holder, until) VALUES ($1, $2, $3) \
                  ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
                  WHERE job_leases.until < $4 OR job_leases.holder = $2",
             )
-            .bind(JOB)
+            .bind(job)
             .bind(holder)
             .bind(now.0 + LEASE_MICROS)
             .bind(now.0)
@@ -126,7 +126,7 @@ impl Db {
     /// nothing, when another holder has the lease.
     pub async fn check_missing(&self, now: Timestamp, holder: &str) -> Result<MissingRun> {
         let mut run = MissingRun::default();
-        if !self.take_lease(now, holder).await? {
+        if !self.take_lease(JOB, now, holder).await? {
             return Ok(run);
         }
         run.ran = true;
@@ -162,7 +162,10 @@ impl Db {
             // if it was lost.
             if renewed.elapsed() >= RENEW_AFTER {
                 let elapsed = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX / 2);
-                if !self.take_lease(Timestamp(now.0 + elapsed), holder).await? {
+                if !self
+                    .take_lease(JOB, Timestamp(now.0 + elapsed), holder)
+                    .await?
+                {
                     tracing::warn!(holder, "the missing-results lease was taken over mid-run");
                     break;
                 }

@@ -669,3 +669,74 @@ async fn ordering_needs_a_care_relationship_and_the_logistics_consent() {
         assert_eq!(err.code(), ErrorCode::Forbidden, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn preventive_maintenance_is_planned_ahead_also_for_units_in_homes_and_once_only() {
+    for backend in backends() {
+        let t = demo_db(backend).await;
+        let db = &t.db;
+        let tech = staff_ctx(db, TECH).await;
+        // The demo tablets were bought in March with a 180-day software interval: overdue.
+        let due = db.maintenance_due(&tech, 30).await.unwrap();
+        let bents = due
+            .iter()
+            .find(|d| d.unit.unit.pi.serial == "R9TX1000101")
+            .expect("Bent's tablet is due");
+        assert!(bents.due.overdue && bents.visit_on.is_none(), "{backend:?}");
+        let planned = db.plan_maintenance_visits(&tech, 30).await.unwrap();
+        let in_homes = due
+            .iter()
+            .filter(|d| d.unit.unit.state == UnitState::InUse)
+            .count();
+        assert_eq!(
+            planned, in_homes,
+            "{backend:?}: a visit for each due unit in a home"
+        );
+        assert_eq!(
+            db.plan_maintenance_visits(&tech, 30).await.unwrap(),
+            0,
+            "{backend:?}: once only"
+        );
+        let due = db.maintenance_due(&tech, 30).await.unwrap();
+        let bents = due
+            .iter()
+            .find(|d| d.unit.unit.pi.serial == "R9TX1000101")
+            .unwrap();
+        let day = bents.visit_on.expect("a visit is planned");
+        assert!(
+            telesund_core::calendar::is_working_day(day),
+            "{backend:?}: {day}"
+        );
+        assert!(day >= Timestamp::now().in_copenhagen().date());
+        // Done in the home: the unit is no longer due and its page shows the maintenance.
+        let visit = db
+            .day_plan(&tech, day, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|v| v.visit.unit_id == Some(bents.unit.unit.id))
+            .expect("on the day plan");
+        assert!(
+            visit
+                .address
+                .as_deref()
+                .is_some_and(|a| a.contains("Horsens")),
+            "{backend:?}: Bent shares his address"
+        );
+        db.complete_visit(
+            &tech,
+            visit.visit.id,
+            None,
+            "Android-opdatering installeret",
+        )
+        .await
+        .unwrap();
+        let due = db.maintenance_due(&tech, 30).await.unwrap();
+        assert!(
+            !due.iter().any(|d| d.unit.unit.pi.serial == "R9TX1000101"),
+            "{backend:?}"
+        );
+        let page = db.unit_page(&tech, bents.unit.unit.id).await.unwrap();
+        assert_eq!(page.maintenance.len(), 1, "{backend:?}");
+    }
+}
