@@ -124,6 +124,14 @@ macro_rules! visit_from_row {
     }};
 }
 
+/// A unit an installation puts into use: the plans it will serve (with who pays for each),
+/// and the faulty unit it replaces, if any.
+struct Install {
+    unit: UnitId,
+    plans: Vec<(CarePlanId, OrgId)>,
+    replaces: Option<UnitId>,
+}
+
 /// The visit a service type needs.
 fn visit_kind_for(service: ServiceType) -> VisitKind {
     match service {
@@ -361,7 +369,7 @@ impl Db {
 
         // Decide every unit step before the transaction.
         let mut steps: Vec<Transition> = Vec::new();
-        let mut installs: Vec<(UnitId, Vec<(CarePlanId, OrgId)>, Option<UnitId>)> = Vec::new();
+        let mut installs: Vec<Install> = Vec::new();
         let mut returns: Vec<UnitId> = Vec::new();
         let mut next_status: Vec<(OrderStatus, OrderStatus, String)> = Vec::new();
         match (visit.kind, &order) {
@@ -399,7 +407,11 @@ impl Db {
                         &format!("installed; signed by {}", proof.signed_by.trim()),
                     )?);
                     let payers = self.line_payers(l.id).await?;
-                    installs.push((s.unit.id, payers, l.replaces_unit_id));
+                    installs.push(Install {
+                        unit: s.unit.id,
+                        plans: payers,
+                        replaces: l.replaces_unit_id,
+                    });
                     if let Some(old) = l.replaces_unit_id {
                         let old = self.unit_summary(old).await?;
                         if matches!(old.unit.state, UnitState::InUse | UnitState::SwapPending) {
@@ -511,7 +523,12 @@ impl Db {
             for t in &steps {
                 write_transition!(tx, t);
             }
-            for (unit, payers, replaces) in &installs {
+            for Install {
+                unit,
+                plans: payers,
+                replaces,
+            } in &installs
+            {
                 sqlx::query("UPDATE order_lines SET status = 'delivered' WHERE unit_id = $1 AND order_id = $2")
                     .bind(unit.0)
                     .bind(visit.order_id.map(|o| o.0))

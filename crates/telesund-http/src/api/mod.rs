@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod citizens;
+mod equipment;
 mod monitoring;
 mod openapi;
 mod session;
@@ -59,6 +60,46 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/users/{id}/memberships"),
     ("delete", "/memberships/{id}"),
     ("get", "/audit-events"),
+    ("get", "/citizens/{id}/equipment"),
+    ("get", "/care-plans/{id}/kit-order"),
+    ("post", "/care-plans/{id}/kit-order"),
+    ("get", "/equipment/models"),
+    ("post", "/equipment/models"),
+    ("get", "/equipment/kits"),
+    ("put", "/equipment/kits"),
+    ("get", "/equipment/service-prices"),
+    ("put", "/equipment/service-prices"),
+    ("get", "/equipment/warehouses"),
+    ("post", "/equipment/warehouses"),
+    ("get", "/equipment/units"),
+    ("post", "/equipment/units"),
+    ("get", "/equipment/units/lookup"),
+    ("get", "/equipment/units/{id}"),
+    ("post", "/equipment/units/{id}/events"),
+    ("post", "/equipment/units/{id}/reprocessing"),
+    ("post", "/equipment/units/{id}/maintenance"),
+    ("get", "/equipment/units/{id}/holders"),
+    ("post", "/equipment/units/{id}/replacement"),
+    ("post", "/equipment/units/{id}/recall-release"),
+    ("get", "/equipment/lots/holders"),
+    ("post", "/equipment/recalls"),
+    ("get", "/equipment/orders"),
+    ("get", "/equipment/orders/{id}"),
+    ("post", "/equipment/orders/{id}/status"),
+    ("post", "/equipment/orders/{id}/dispatch"),
+    ("post", "/equipment/orders/{id}/visits"),
+    ("post", "/equipment/order-lines/{id}/allocation"),
+    ("get", "/equipment/visits"),
+    ("post", "/equipment/visits/{id}/completion"),
+    ("get", "/equipment/maintenance-due"),
+    ("post", "/equipment/maintenance-visits"),
+    ("get", "/equipment/stock"),
+    ("put", "/equipment/stock/reorder-levels"),
+    ("post", "/equipment/stock-takes"),
+    ("post", "/equipment/stock-takes/{id}/scans"),
+    ("post", "/equipment/stock-takes/{id}/finish"),
+    ("get", "/equipment/statements"),
+    ("get", "/equipment/statements.csv"),
     ("get", "/openapi.json"),
 ];
 
@@ -131,6 +172,103 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/memberships", post(admin::add_membership))
         .route("/memberships/{id}", delete(admin::end_membership))
         .route("/audit-events", get(admin::audit_events))
+        .route(
+            "/citizens/{id}/equipment",
+            get(equipment::citizen_equipment),
+        )
+        .route(
+            "/care-plans/{id}/kit-order",
+            get(equipment::preview_kit_order).post(equipment::order_kit),
+        )
+        .route(
+            "/equipment/models",
+            get(equipment::models).post(equipment::save_model),
+        )
+        .route(
+            "/equipment/kits",
+            get(equipment::kits).put(equipment::save_kit),
+        )
+        .route(
+            "/equipment/service-prices",
+            get(equipment::service_prices).put(equipment::set_service_price),
+        )
+        .route(
+            "/equipment/warehouses",
+            get(equipment::warehouses).post(equipment::create_warehouse),
+        )
+        .route(
+            "/equipment/units",
+            get(equipment::units).post(equipment::receive_unit),
+        )
+        .route("/equipment/units/lookup", get(equipment::lookup))
+        .route("/equipment/units/{id}", get(equipment::unit))
+        .route(
+            "/equipment/units/{id}/events",
+            post(equipment::record_event),
+        )
+        .route(
+            "/equipment/units/{id}/reprocessing",
+            post(equipment::record_reprocessing),
+        )
+        .route(
+            "/equipment/units/{id}/maintenance",
+            post(equipment::record_maintenance),
+        )
+        .route("/equipment/units/{id}/holders", get(equipment::holders))
+        .route(
+            "/equipment/units/{id}/replacement",
+            post(equipment::order_replacement),
+        )
+        .route(
+            "/equipment/units/{id}/recall-release",
+            post(equipment::release_recall_hold),
+        )
+        .route("/equipment/lots/holders", get(equipment::lot_holders))
+        .route("/equipment/recalls", post(equipment::recall))
+        .route("/equipment/orders", get(equipment::orders))
+        .route("/equipment/orders/{id}", get(equipment::order))
+        .route(
+            "/equipment/orders/{id}/status",
+            post(equipment::change_order_status),
+        )
+        .route("/equipment/orders/{id}/dispatch", post(equipment::dispatch))
+        .route(
+            "/equipment/orders/{id}/visits",
+            post(equipment::schedule_visit),
+        )
+        .route(
+            "/equipment/order-lines/{id}/allocation",
+            post(equipment::allocate),
+        )
+        .route("/equipment/visits", get(equipment::day_plan))
+        .route(
+            "/equipment/visits/{id}/completion",
+            post(equipment::complete_visit),
+        )
+        .route(
+            "/equipment/maintenance-due",
+            get(equipment::maintenance_due),
+        )
+        .route(
+            "/equipment/maintenance-visits",
+            post(equipment::plan_maintenance_visits),
+        )
+        .route("/equipment/stock", get(equipment::stock))
+        .route(
+            "/equipment/stock/reorder-levels",
+            put(equipment::set_reorder_level),
+        )
+        .route("/equipment/stock-takes", post(equipment::start_stock_take))
+        .route(
+            "/equipment/stock-takes/{id}/scans",
+            post(equipment::scan_for_stock_take),
+        )
+        .route(
+            "/equipment/stock-takes/{id}/finish",
+            post(equipment::finish_stock_take),
+        )
+        .route("/equipment/statements", get(equipment::statements))
+        .route("/equipment/statements.csv", get(equipment::statement_csv))
         .route("/openapi.json", get(openapi::serve))
 }
 

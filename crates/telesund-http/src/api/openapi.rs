@@ -57,7 +57,7 @@ pub fn document() -> Value {
         .iter()
         .map(|c| (format!("E{c}"), json!({ "description": "error", "content": { "application/json": { "schema": schema("Error") } } })))
         .collect();
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": { "title": "Telesund API", "version": env!("CARGO_PKG_VERSION"),
                   "description": "Telesund's JSON API. Authenticate with `Authorization: Bearer <token>` (integrations) or a session cookie plus `x-csrf-token` on changes. Errors are JSON with a stable snake_case `code` and the `request_id`." },
@@ -213,7 +213,236 @@ pub fn document() -> Value {
                 "AuditRecord": { "type": "object", "properties": { "id": { "type": "string" }, "at": { "type": "integer" }, "actor_kind": { "type": "string" }, "actor_name": { "type": "string" }, "actor_org_id": { "type": ["string", "null"] }, "actor_role": { "type": ["string", "null"] }, "action": { "type": "string" }, "entity": { "type": "string" }, "citizen_id": { "type": ["string", "null"] }, "category": { "type": ["string", "null"] }, "purpose": { "type": "string" }, "outcome_allowed": { "type": "boolean" }, "reason": { "type": "string" }, "request_id": { "type": "string" }, "client_addr": { "type": "string" } } }
             }
         }
-    })
+    });
+    add_equipment(&mut doc);
+    doc
+}
+
+/// A query parameter.
+fn query(name: &str, schema: Value, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "schema": schema, "description": description })
+}
+
+/// A GET with query parameters.
+fn get_with(summary: &str, tag: &str, params: Vec<Value>, ok: Value, errors: &[&str]) -> Value {
+    let mut o = op(summary, tag, None, "200", ok, errors);
+    o["parameters"] = Value::Array(params);
+    o
+}
+
+fn object(properties: Value) -> Value {
+    json!({ "type": "object", "properties": properties })
+}
+
+/// The equipment capability's paths and schemas, added to the document. One `json!` per
+/// group keeps each macro call well inside the recursion limit.
+fn add_equipment(doc: &mut Value) {
+    const R: &[&str] = &["401", "403", "404"];
+    const W: &[&str] = &["400", "401", "403", "404", "409", "413", "415", "422"];
+    const T: &str = "equipment";
+    let uuid = || json!({ "type": "string", "format": "uuid" });
+    let date = || json!({ "type": "string", "format": "date", "description": "YYYY-MM-DD" });
+    let ore = || json!({ "type": "integer", "description": "øre (1/100 DKK)" });
+    let catalogue = json!({
+        "/equipment/models": {
+            "get": op("The approved catalogue: every model with its UDI-DI, prices (øre) and maintenance interval", T, None, "200", list("models", "Model"), &["401"]),
+            "post": op("Add a model (without id: 201) or change one (with its id: 200); the service centre", T, Some("ModelInput"), "201", schema("Model"), W)
+        },
+        "/equipment/kits": {
+            "get": op("The programmes' kits: the device roles each needs and the models that may fill them", T, None, "200", list("kits", "Kit"), &["401"]),
+            "put": op("Set a programme's kit (one per programme; saving replaces its roles)", T, Some("KitInput"), "200", schema("Kit"), W)
+        },
+        "/equipment/service-prices": {
+            "get": op("What a visit of each FUT service type costs (øre)", T, None, "200", list("prices", "ServicePrice"), &["401"]),
+            "put": op("Set the price of one service type; answers with every price", T, Some("ServicePrice"), "200", list("prices", "ServicePrice"), W)
+        },
+        "/equipment/warehouses": {
+            "get": op("Warehouses and the organisation owning each", T, None, "200", list("warehouses", "Warehouse"), &["401"]),
+            "post": op("Create a warehouse", T, Some("NewWarehouse"), "201", schema("Warehouse"), W)
+        }
+    });
+    let units = json!({
+        "/equipment/units": {
+            "get": get_with("Units in the given lifecycle states (every state when left out)", T,
+                vec![query("state", json!({ "type": "string" }), "comma-separated or repeated: received, incoming_inspection, available, reserved, prepared, in_transit, in_use, swap_pending, in_transit_back, quarantine, reprocessing, repair, lost, recall_hold, retired, disposed")],
+                list("units", "UnitSummary"), &["400", "401", "403"]),
+            "post": op("Receive a unit from the supplier into a warehouse (state received)", T, Some("NewUnit"), "201", schema("UnitSummary"), W)
+        },
+        "/equipment/units/lookup": {
+            "get": get_with("Find a unit by what was scanned or typed: a GS1 label, a serial number or the id the device reports with (404 when none)", T,
+                vec![query("scan", json!({ "type": "string" }), "required")], schema("UnitSummary"), &["400", "401", "403", "404"])
+        },
+        "/equipment/units/{id}": { "parameters": id_param(), "get": op("A unit's page: history, assignments, reprocessing, maintenance, measurements that named it, the events that may be recorded by hand now (citizens named are audited)", T, None, "200", schema("UnitPage"), R) },
+        "/equipment/units/{id}/events": { "parameters": id_param(), "post": op("Record a lifecycle event by hand (inspection, goods in, fault, loss, repair, retirement …); one the lifecycle does not allow now, or one that belongs to an order, a reprocessing record or a recall, is 409", T, Some("UnitEventInput"), "200", schema("UnitSummary"), W) },
+        "/equipment/units/{id}/reprocessing": { "parameters": id_param(), "post": op("The hygiene record that ends reprocessing: passed, the unit is available; a failed function test sends it to repair; an incomplete record is refused", T, Some("ReprocessingInput"), "201", schema("UnitSummary"), W) },
+        "/equipment/units/{id}/maintenance": { "parameters": id_param(), "post": op("Record a calibration, battery change or software update done on a unit", T, Some("MaintenanceRecordInput"), "201", object(json!({ "unit_id": uuid(), "kind": { "type": "string" }, "done_on": date(), "notes": { "type": "string" } })), W) },
+        "/equipment/units/{id}/holders": { "parameters": id_param(), "get": op("Who had this unit, newest first (each citizen is audited)", T, None, "200", list("holders", "Holder"), R) },
+        "/equipment/units/{id}/replacement": { "parameters": id_param(), "post": op("A faulty unit in a home: mark it swap pending and order a replacement of the same role (REPLACE)", T, Some("ReplacementInput"), "201", schema("Order"), W) },
+        "/equipment/units/{id}/recall-release": { "parameters": id_param(), "post": op("Lift a unit's recall hold after the manufacturer's all-clear (a unit in a home stays in use; anything else goes to quarantine)", T, Some("ReasonInput"), "200", schema("UnitSummary"), W) },
+        "/equipment/lots/holders": {
+            "get": get_with("Which citizens had units of a model (UDI-DI) and, if given, one lot (each citizen is audited)", T,
+                vec![query("udi_di", json!({ "type": "string", "pattern": "^[0-9]{14}$" }), "required"), query("lot", json!({ "type": "string" }), "")],
+                list("holders", "Holder"), &["400", "401", "403"])
+        },
+        "/equipment/recalls": { "post": op("Recall a model (UDI-DI) or one lot: every unit not out of service goes on recall hold; the citizens who have one are listed with their programmes and care teams", T, Some("RecallInput"), "201", schema("RecallReport"), W) }
+    });
+    let orders = json!({
+        "/citizens/{id}/equipment": { "parameters": id_param(), "get": op("A citizen's equipment: units with the plans each serves, orders with their trace, visits (staff who may see the citizen's support data)", T, None, "200", schema("CitizenEquipment"), R) },
+        "/care-plans/{id}/kit-order": {
+            "parameters": id_param(),
+            "get": op("What ordering the plan's kit would come to now, without ordering (404 when the programme has no kit)", T, None, "200", schema("KitPlan"), R),
+            "post": op("Order the plan's kit: units the citizen already has take the plan on, roles on their way join that line, only the rest is ordered (needs the consent to share the address with logistics)", T, Some("KitOrderInput"), "201", schema("KitOrderOutcome"), W)
+        },
+        "/equipment/orders": {
+            "get": get_with("Orders in the given statuses, oldest first (every open order when left out)", T,
+                vec![query("status", json!({ "type": "string" }), "comma-separated or repeated: draft, submitted, accepted, rejected, scheduled, picking, dispatched, installed, active, change_requested, return_requested, collected, closed, cancelled")],
+                list("orders", "Order"), &["400", "401", "403"])
+        },
+        "/equipment/orders/{id}": { "parameters": id_param(), "get": op("One order with its lines and trace", T, None, "200", schema("Order"), R) },
+        "/equipment/orders/{id}/status": { "parameters": id_param(), "post": op("Accept, reject (with a reason), cancel, request a return or close an order; the ordering clinician may cancel an order not yet accepted", T, Some("OrderStatusInput"), "200", schema("Order"), W) },
+        "/equipment/orders/{id}/dispatch": { "parameters": id_param(), "post": op("Dispatch a picked order (every line allocated)", T, None, "200", schema("Order"), W) },
+        "/equipment/orders/{id}/visits": { "parameters": id_param(), "post": op("Schedule the visit an accepted order (or a requested return) needs, on a working day", T, Some("VisitInput"), "201", schema("Visit"), W) },
+        "/equipment/order-lines/{id}/allocation": { "parameters": id_param(), "post": op("Allocate a scanned unit to an order line (available, of a model the line accepts); the first allocation starts the picking", T, Some("ScanInput"), "200", schema("Order"), W) }
+    });
+    let visits = json!({
+        "/equipment/visits": {
+            "get": get_with("A day's planned visits, with address and phone where the citizen consented to share them with logistics (each citizen is audited)", T,
+                vec![query("day", date(), "default today"), query("technician", uuid(), "one technician's visits")],
+                object(json!({ "day": date(), "visits": { "type": "array", "items": schema("PlannedVisit") } })), &["400", "401", "403"])
+        },
+        "/equipment/visits/{id}/completion": { "parameters": id_param(), "post": op("Complete a visit: an installation (with its proof) puts the units into use and starts their assignments; a collection takes them back; a calibration records maintenance", T, Some("CompletionInput"), "200", schema("Visit"), W) },
+        "/equipment/maintenance-due": {
+            "get": get_with("Units due for preventive maintenance within days (default 30), or overdue, with any visit planned", T,
+                vec![query("days", json!({ "type": "integer", "minimum": 0, "maximum": 3650 }), "default 30")],
+                object(json!({ "days": { "type": "integer" }, "units": { "type": "array", "items": schema("DueUnit") } })), &["400", "401", "403"])
+        },
+        "/equipment/maintenance-visits": { "post": op("Plan a calibration visit for every unit in a home due within days that has none", T, Some("MaintenanceVisitsInput"), "201", object(json!({ "planned": { "type": "integer" } })), W) }
+    });
+    let stock = json!({
+        "/equipment/stock": { "get": op("Stock per warehouse and model: available, other ready, dirty, reorder level", T, None, "200", list("stock", "StockLine"), &["401", "403"]) },
+        "/equipment/stock/reorder-levels": { "put": op("Set a warehouse's reorder level for a model", T, Some("ReorderLevelInput"), "200", schema("ReorderLevelInput"), W) },
+        "/equipment/stock-takes": { "post": op("Start a stock-take of a warehouse", T, Some("StockTakeInput"), "201", object(json!({ "id": uuid(), "warehouse_id": uuid() })), W) },
+        "/equipment/stock-takes/{id}/scans": { "parameters": id_param(), "post": op("Record one scan in a running stock-take (scanning twice is harmless)", T, Some("ScanInput"), "200", schema("UnitSummary"), W) },
+        "/equipment/stock-takes/{id}/finish": { "parameters": id_param(), "post": op("Finish a stock-take: units recorded there but not scanned, and scanned but recorded elsewhere", T, None, "200", schema("StockTakeResult"), W) },
+        "/equipment/statements": {
+            "get": get_with("A month's statements (rent per day and share, visits, reprocessing; integer øre that add up exactly), of every paying organisation or of one", T,
+                vec![query("month", json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }), "required, YYYY-MM"), query("payer", uuid(), "one paying organisation")],
+                object(json!({ "month": { "type": "string" }, "statements": { "type": "array", "items": schema("NamedStatement") } })), &["400", "401", "403"])
+        },
+        "/equipment/statements.csv": {
+            "get": { "summary": "One paying organisation's statement as CSV (semicolons, amounts in kroner with a decimal comma, the total last)", "tags": [T],
+                     "parameters": [query("month", json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }), "required, YYYY-MM"), query("payer", uuid(), "required")],
+                     "responses": { "200": { "description": "the statement", "content": { "text/csv": { "schema": { "type": "string" } } } },
+                                    "400": { "$ref": "#/components/responses/E400" }, "401": { "$ref": "#/components/responses/E401" }, "403": { "$ref": "#/components/responses/E403" } } }
+        }
+    });
+    let inputs = json!({
+        "ModelInput": { "type": "object", "required": ["manufacturer", "name", "role", "udi_di", "connectivity", "hygiene_class", "reprocessing_procedure", "purchase_price", "day_rate", "reprocessing_price"], "additionalProperties": false, "properties": {
+            "id": { "type": "string", "format": "uuid", "description": "the model to change; a new one when left out" },
+            "manufacturer": { "type": "string" }, "name": { "type": "string" },
+            "role": { "type": "string", "enum": ["tablet", "bp_monitor", "scale", "pulse_oximeter", "glucose_meter", "thermometer", "spirometer"] },
+            "udi_di": { "type": "string", "pattern": "^[0-9]{14}$", "description": "GS1 UDI-DI with its check digit" },
+            "measures": { "type": "array", "items": schema("MeasurementType") },
+            "connectivity": { "type": "string", "enum": ["bluetooth", "cellular", "wifi", "none"] },
+            "hygiene_class": { "type": "string", "enum": ["non_critical", "semi_critical"] },
+            "reprocessing_procedure": { "type": "string" },
+            "maintenance": { "type": "object", "required": ["kind", "interval_days"], "additionalProperties": false, "properties": { "kind": { "type": "string", "enum": ["calibration", "battery", "software_update"] }, "interval_days": { "type": "integer", "minimum": 1 } } },
+            "purchase_price": ore(), "day_rate": ore(), "reprocessing_price": ore(),
+            "status": { "type": "string", "enum": ["approved", "phasing_out", "withdrawn"], "default": "approved" },
+            "programmes": { "type": "array", "items": uuid(), "description": "empty: every programme" },
+            "organisations": { "type": "array", "items": uuid(), "description": "empty: every organisation" } } },
+        "KitInput": { "type": "object", "required": ["programme_id", "name", "roles"], "additionalProperties": false, "properties": {
+            "id": uuid(), "programme_id": uuid(), "name": { "type": "string" },
+            "roles": { "type": "array", "items": { "type": "object", "required": ["role", "models"], "additionalProperties": false, "properties": { "role": { "type": "string" }, "models": { "type": "array", "items": uuid() } } } } } },
+        "ServicePrice": { "type": "object", "required": ["service_type", "price"], "additionalProperties": false, "properties": {
+            "service_type": { "type": "string", "enum": ["DELIVER", "INSTALL", "TRAINING", "PICKUP", "REPAIR", "REPLACE", "CALIBRATION", "MAINTENANCE"] }, "price": ore() } },
+        "NewWarehouse": { "type": "object", "required": ["org_id", "name"], "additionalProperties": false, "properties": { "org_id": uuid(), "name": { "type": "string" }, "address": { "type": "string" } } },
+        "NewUnit": { "type": "object", "required": ["model_id", "serial", "purchased_on", "warehouse_id"], "additionalProperties": false, "properties": {
+            "model_id": uuid(), "serial": { "type": "string", "maxLength": 80 }, "lot": { "type": "string" }, "expiry": date(),
+            "software_version": { "type": "string" }, "device_id": { "type": "string", "description": "the id the device reports measurements with (MAC, IEEE 11073 system id)" },
+            "purchased_on": date(), "purchase_price": ore(), "warehouse_id": uuid() } },
+        "UnitEventInput": { "type": "object", "required": ["event"], "additionalProperties": false, "properties": {
+            "event": { "type": "string", "enum": ["start_inspection", "pass_inspection", "fail_inspection", "undeliverable", "report_fault", "fault_cleared", "goods_in", "start_reprocessing", "repaired", "report_lost", "found", "retire", "dispose"] },
+            "reason": { "type": "string", "description": "required for fail_inspection, report_fault, report_lost and retire" } } },
+        "ReprocessingInput": { "type": "object", "required": ["cleaning_method", "disinfection_agent", "contact_time_minutes", "operator", "function_test_passed"], "additionalProperties": false, "properties": {
+            "cleaning_method": { "type": "string" }, "disinfection_agent": { "type": "string" }, "contact_time_minutes": { "type": "integer", "minimum": 0 },
+            "operator": { "type": "string" }, "data_wiped": { "type": "boolean" }, "factory_reset": { "type": "boolean" },
+            "function_test_passed": { "type": "boolean" }, "notes": { "type": "string" } } },
+        "MaintenanceRecordInput": { "type": "object", "required": ["kind"], "additionalProperties": false, "properties": {
+            "kind": { "type": "string", "enum": ["calibration", "battery", "software_update"] }, "done_on": date(), "notes": { "type": "string" } } },
+        "ReplacementInput": { "type": "object", "required": ["fault"], "additionalProperties": false, "properties": { "fault": { "type": "string" } } },
+        "ReasonInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
+        "RecallInput": { "type": "object", "required": ["udi_di", "reason"], "additionalProperties": false, "properties": {
+            "udi_di": { "type": "string", "pattern": "^[0-9]{14}$" }, "lot": { "type": "string" }, "reason": { "type": "string", "description": "the field safety notice" } } },
+        "KitOrderInput": { "type": "object", "additionalProperties": false, "properties": {
+            "service": { "type": "string", "enum": ["INSTALL", "DELIVER"], "default": "INSTALL" },
+            "priority": { "type": "string", "enum": ["routine", "urgent"], "default": "routine" },
+            "delivery": { "type": "object", "additionalProperties": false, "properties": {
+                "earliest": date(), "latest": date(), "door_code": { "type": "string" }, "contact_person": { "type": "string" }, "notes": { "type": "string" } } } } },
+        "OrderStatusInput": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+            "status": { "type": "string", "enum": ["accepted", "rejected", "cancelled", "return_requested", "closed"] }, "note": { "type": "string", "description": "the reason, required to reject or cancel" } } },
+        "ScanInput": { "type": "object", "required": ["scan"], "additionalProperties": false, "properties": { "scan": { "type": "string", "description": "a GS1 label, a serial number or a reported device id" } } },
+        "VisitInput": { "type": "object", "required": ["day"], "additionalProperties": false, "properties": { "day": date(), "technician_id": uuid() } },
+        "CompletionInput": { "type": "object", "additionalProperties": false, "properties": {
+            "proof": { "type": "object", "required": ["pairing_tested", "first_measurement_received", "citizen_instructed", "signed_by"], "additionalProperties": false, "description": "required for an installation", "properties": {
+                "pairing_tested": { "type": "boolean" }, "first_measurement_received": { "type": "boolean" }, "citizen_instructed": { "type": "boolean" }, "signed_by": { "type": "string" } } },
+            "notes": { "type": "string" } } },
+        "MaintenanceVisitsInput": { "type": "object", "required": ["days"], "additionalProperties": false, "properties": { "days": { "type": "integer", "minimum": 0, "maximum": 3650 } } },
+        "ReorderLevelInput": { "type": "object", "required": ["warehouse_id", "model_id", "level"], "additionalProperties": false, "properties": { "warehouse_id": uuid(), "model_id": uuid(), "level": { "type": "integer", "minimum": 0 } } },
+        "StockTakeInput": { "type": "object", "required": ["warehouse_id"], "additionalProperties": false, "properties": { "warehouse_id": uuid() } }
+    });
+    let answers = json!({
+        "Model": { "type": "object", "description": "An approved device model: as ModelInput, with its id (maintenance null when the model has no fixed interval)." },
+        "Kit": { "type": "object", "properties": { "id": uuid(), "programme_id": uuid(), "name": { "type": "string" },
+            "roles": { "type": "array", "items": { "type": "object", "properties": { "role": { "type": "string" }, "models": { "type": "array", "items": uuid() } } } } } },
+        "Warehouse": { "type": "object", "properties": { "id": uuid(), "org_id": uuid(), "name": { "type": "string" }, "address": { "type": "string" } } },
+        "Unit": { "type": "object", "properties": { "id": uuid(), "model_id": uuid(),
+            "pi": { "type": "object", "properties": { "serial": { "type": "string" }, "lot": { "type": ["string", "null"] }, "expiry": { "type": ["string", "null"], "format": "date" }, "software_version": { "type": ["string", "null"] } } },
+            "device_id": { "type": ["string", "null"] }, "purchased_on": date(), "purchase_price": ore(), "state": { "type": "string" }, "before_hold": { "type": ["string", "null"] },
+            "location": { "type": "object", "description": "kind warehouse (warehouse_id), home (citizen_id), technician (user_id) or supplier" },
+            "warehouse_id": uuid(), "updated_at": { "type": "integer", "description": "UTC microseconds" } } },
+        "UnitSummary": { "type": "object", "properties": { "unit": schema("Unit"), "model": schema("Model"), "holder": { "type": ["string", "null"], "description": "the citizen the unit is reserved for, on its way to, or with" } } },
+        "UnitPage": { "type": "object", "properties": { "summary": schema("UnitSummary"), "warehouse_name": { "type": "string" }, "history": { "type": "array", "items": { "type": "object" } },
+            "assignments": { "type": "array", "items": { "type": "object" } }, "reprocessing": { "type": "array", "items": { "type": "object" } }, "maintenance": { "type": "array", "items": { "type": "object" } },
+            "measurements": { "type": "integer" }, "last_measurement_at": { "type": ["integer", "null"] }, "manual_events": { "type": "array", "items": { "type": "string" } } } },
+        "Holder": { "type": "object", "properties": { "citizen_id": uuid(), "citizen_name": { "type": "string" }, "unit_id": uuid(), "serial": { "type": "string" }, "from": { "type": "integer" }, "to": { "type": ["integer", "null"] } } },
+        "RecallReport": { "type": "object", "properties": { "id": uuid(), "held": { "type": "array", "items": schema("UnitSummary") },
+            "affected": { "type": "array", "items": { "type": "object", "properties": { "citizen_id": uuid(), "citizen_name": { "type": "string" }, "serial": { "type": "string" }, "programmes": { "type": "array", "items": { "type": "string" } }, "teams": { "type": "array", "items": { "type": "string" } } } } } } },
+        "Order": { "type": "object", "description": "An order (FUT Order / OrderLine / TraceLine): citizen, care plan, payer, service type, status, priority, delivery (dates YYYY-MM-DD), lines (role, accepted models, unit, status) and trace." },
+        "KitPlan": { "type": "object", "properties": {
+            "already": { "type": "array", "items": { "type": "object", "properties": { "role": { "type": "string" }, "unit_id": uuid() } } },
+            "share": { "type": "array", "items": { "type": "object", "properties": { "role": { "type": "string" }, "unit_id": uuid() } } },
+            "join": { "type": "array", "items": { "type": "object", "properties": { "role": { "type": "string" }, "order_line_id": uuid() } } },
+            "order": { "type": "array", "items": { "type": "object", "properties": { "role": { "type": "string" }, "models": { "type": "array", "items": uuid() } } } },
+            "needs_delivery": { "type": "boolean" } } },
+        "KitOrderOutcome": { "type": "object", "properties": { "plan": schema("KitPlan"), "order": { "oneOf": [schema("Order"), { "type": "null" }], "description": "null when nothing was missing" } } },
+        "Visit": { "type": "object", "description": "A home visit: order, unit, citizen, payer, kind (install, collect, swap, training, calibration), status, planned_on (YYYY-MM-DD), technician, proof, notes, price (øre), when and by whom done." },
+        "PlannedVisit": { "type": "object", "properties": { "visit": schema("Visit"), "address": { "type": ["string", "null"] }, "phone": { "type": ["string", "null"] }, "order": { "oneOf": [schema("Order"), { "type": "null" }] } } },
+        "DueUnit": { "type": "object", "properties": { "unit": schema("UnitSummary"), "due": { "type": "object", "properties": { "kind": { "type": "string" }, "due_on": date(), "overdue": { "type": "boolean" } } }, "visit_on": { "type": ["string", "null"], "format": "date" } } },
+        "CitizenEquipment": { "type": "object", "properties": {
+            "units": { "type": "array", "items": { "type": "object", "properties": { "unit": schema("Unit"), "model": schema("Model"), "holder": { "type": ["string", "null"] }, "assignments": { "type": "array", "items": { "type": "object" } } } } },
+            "orders": { "type": "array", "items": schema("Order") }, "visits": { "type": "array", "items": schema("Visit") } } },
+        "StockLine": { "type": "object", "properties": { "warehouse_id": uuid(), "warehouse_name": { "type": "string" }, "model_id": uuid(), "model_name": { "type": "string" },
+            "available": { "type": "integer" }, "other_ready": { "type": "integer" }, "dirty": { "type": "integer" }, "reorder_level": { "type": "integer" }, "below_reorder_level": { "type": "boolean" } } },
+        "StockTakeResult": { "type": "object", "properties": { "scanned": { "type": "integer" }, "missing": { "type": "array", "items": schema("UnitSummary") }, "unexpected": { "type": "array", "items": schema("UnitSummary") } } },
+        "NamedStatement": { "type": "object", "properties": { "payer_name": { "type": "string" }, "statement": { "type": "object", "properties": {
+            "payer": uuid(), "total": ore(),
+            "lines": { "type": "array", "items": { "type": "object", "properties": { "kind": { "type": "string" }, "description": { "type": "string" }, "serial": { "type": "string" }, "quantity": { "type": "integer" }, "amount": ore() } } } } } } }
+    });
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for group in [catalogue, units, orders, visits, stock] {
+        if let Value::Object(m) = group {
+            paths.extend(m);
+        }
+    }
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas");
+    for group in [inputs, answers] {
+        if let Value::Object(m) = group {
+            schemas.extend(m);
+        }
+    }
 }
 
 pub async fn serve() -> impl IntoResponse {

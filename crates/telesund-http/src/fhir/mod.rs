@@ -6,6 +6,7 @@ mod audit;
 mod bundle;
 mod care;
 mod care_work;
+mod device;
 mod directory;
 mod observation;
 mod patient;
@@ -44,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/Task", get(care_work::search_tasks))
         .route("/Task/{id}", get(care_work::read_task))
+        .route("/Device", get(device::search))
+        .route("/Device/{id}", get(device::read))
         .route("/Patient", get(patient::search).post(patient::create))
         .route("/Patient/{id}", get(patient::read).put(patient::update))
         .route("/Organization", get(directory::search_organizations))

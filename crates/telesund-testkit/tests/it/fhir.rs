@@ -474,6 +474,52 @@ async fn every_declared_interaction_answers_with_valid_r4() {
         served.push(task);
         did("Task", "read");
 
+        // Equipment: Bent's units (one per role) for his nurse; the service centre finds a
+        // unit by its serial number and pages through the fleet.
+        let devices = nurse
+            .search(&format!("/fhir/Device?patient=Patient/{bent}"))
+            .await;
+        let found = entries(&devices);
+        assert_eq!(found.len(), 4, "{devices}");
+        assert!(
+            found
+                .iter()
+                .all(|d| d["patient"]["reference"] == format!("Patient/{bent}"))
+        );
+        let device_id = found[0]["id"].as_str().unwrap().to_string();
+        served.push(devices);
+        let tech = Client::as_user(&app, "tech@telesund.example").await;
+        let by_serial = tech.search("/fhir/Device?serial-number=5240100201").await;
+        assert_eq!(entries(&by_serial).len(), 1, "{by_serial}");
+        assert_eq!(entries(&by_serial)[0]["serialNumber"], "5240100201");
+        served.push(by_serial);
+        let page = tech.search("/fhir/Device?status=active&_count=2").await;
+        assert_eq!(entries(&page).len(), 2, "{page}");
+        let next = page["link"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["relation"] == "next")
+            .expect("a next link")["url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches(&app.address)
+            .to_string();
+        let page2 = tech.search(&next).await;
+        assert!(entries(&page2)[0]["id"].as_str() > entries(&page)[1]["id"].as_str());
+        served.extend([page, page2]);
+        did("Device", "search-type");
+        let (status, device) = nurse.get(&format!("/fhir/Device/{device_id}")).await;
+        assert_eq!(status, 200, "{device}");
+        assert_eq!(
+            device["owner"]["reference"]
+                .as_str()
+                .map(|r| r.starts_with("Organization/")),
+            Some(true)
+        );
+        served.push(device);
+        did("Device", "read");
+
         exercised.sort();
         exercised.dedup();
         let mut declared = declared;
