@@ -17,6 +17,7 @@ ceq-device = Enhed
 ceq-model = Model
 ceq-serial = Serienummer
 ceq-state = Tilstand
+ceq-awaiting-pickup = Afventer afhentning (bruges ikke længere)
 ceq-serves = Bruges til
 ceq-orders = Ordrer
 ceq-no-orders = Ingen ordrer.

@@ -17,6 +17,7 @@ ceq-device = Device
 ceq-model = Model
 ceq-serial = Serial number
 ceq-state = State
+ceq-awaiting-pickup = Awaiting pickup (no longer used)
 ceq-serves = Used for
 ceq-orders = Orders
 ceq-no-orders = No orders.

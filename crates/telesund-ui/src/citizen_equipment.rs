@@ -172,10 +172,15 @@ pub async fn equipment_tab(
             model: format!("{} {}", u.model.manufacturer, u.model.name),
             serial: u.unit.pi.serial.clone(),
             state: page.label("ceq-state", u.unit.state.as_str()),
-            serves: assignments
-                .iter()
-                .map(|a| format!("{} ({})", a.programme_name, percent(a.share)))
-                .collect(),
+            // A unit in the home that serves no plan any more waits for its pickup.
+            serves: if assignments.is_empty() && u.unit.state.is_out() {
+                vec![page.t("ceq-awaiting-pickup")]
+            } else {
+                assignments
+                    .iter()
+                    .map(|a| format!("{} ({})", a.programme_name, percent(a.share)))
+                    .collect()
+            },
         })
         .collect();
     // Each current plan's kit against the home.

@@ -13,14 +13,22 @@ const DA: &str = concat!(
     "\n",
     include_str!("../i18n/monitoring.da.ftl"),
     "\n",
+    include_str!("../i18n/equipment.da.ftl"),
+    "\n",
     include_str!("../i18n/portal-monitoring.da.ftl"),
+    "\n",
+    include_str!("../i18n/citizen-equipment.da.ftl"),
 );
 const EN: &str = concat!(
     include_str!("../i18n/en.ftl"),
     "\n",
     include_str!("../i18n/monitoring.en.ftl"),
     "\n",
+    include_str!("../i18n/equipment.en.ftl"),
+    "\n",
     include_str!("../i18n/portal-monitoring.en.ftl"),
+    "\n",
+    include_str!("../i18n/citizen-equipment.en.ftl"),
 );
 
 fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {
@@ -145,12 +153,13 @@ mod tests {
         let dirs = [
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/equipment"),
         ];
         let mut used = 0;
         for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
-                if path.file_name().is_some_and(|n| n == "i18n.rs") {
+                if path.is_dir() || path.file_name().is_some_and(|n| n == "i18n.rs") {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();

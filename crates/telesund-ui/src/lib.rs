@@ -7,6 +7,8 @@ mod account;
 mod admin;
 mod assets;
 pub mod chart;
+mod citizen_equipment;
+mod equipment;
 mod i18n;
 pub mod label;
 mod monitoring;
@@ -56,6 +58,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/portal", get(portal::home))
         .route("/portal/adgang", get(portal::access_log))
         .merge(monitoring::routes())
+        .merge(equipment::routes())
         .merge(portal_monitoring::routes())
+        .merge(citizen_equipment::routes())
         .with_state(state)
 }

@@ -86,6 +86,9 @@ impl Page {
         if can_search(auth) {
             nav.push(("/borgere", "nav-citizens"));
         }
+        if can_manage_equipment(auth) {
+            nav.push(("/udstyr", "nav-equipment"));
+        }
         if auth.has_role(Role::SystemAdmin) {
             nav.push(("/admin/organisationer", "nav-organisations"));
         }
@@ -168,6 +171,17 @@ pub fn can_search(auth: &Auth) -> bool {
     ]
     .into_iter()
     .any(|r| auth.has_role(r))
+}
+
+/// Service-centre staff who run the equipment pages (storage decides every call; this only
+/// shapes the navigation).
+pub fn can_manage_equipment(auth: &Auth) -> bool {
+    telesund_core::authorize(
+        &auth.principal,
+        telesund_core::access::Action::ManageEquipment,
+        telesund_core::access::Resource::Platform,
+    )
+    .allowed
 }
 
 /// A path on this site (never `//host` or a scheme), for `next` and `back` parameters.

@@ -143,12 +143,25 @@ async fn browser_a_clinician_orders_only_the_missing_glucose_meter_and_the_techn
                 .wait_for_text("#orders-heading + article", "Aktiv")
                 .await?;
             anyhow::ensure!(orders.contains("UI2340402"), "{backend:?}: {orders}");
+            // One glucose meter serves the new plan; the old one waits for its pickup.
             let units = browser.text("#units").await?;
+            let rows: Vec<&str> = units
+                .lines()
+                .filter(|l| l.contains("Blodsukkermåler"))
+                .collect();
             anyhow::ensure!(
-                units.matches("Blodsukkermåler").count() == 1
-                    && units.matches("Tablet").count() == 1,
-                "{backend:?}: one unit per device type: {units}"
+                rows.len() == 2
+                    && rows
+                        .iter()
+                        .filter(|r| r.contains("Afventer afhentning"))
+                        .count()
+                        == 1
+                    && rows
+                        .iter()
+                        .any(|r| r.contains("UI2340402") && r.contains("diabetes")),
+                "{backend:?}: {units}"
             );
+            anyhow::ensure!(units.matches("Tablet").count() == 1, "{backend:?}: {units}");
         }
         anyhow::Ok(())
     }

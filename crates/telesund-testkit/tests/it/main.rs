@@ -4,6 +4,9 @@
 mod api;
 mod auth;
 mod equipment;
+mod equipment_api;
+mod equipment_pages;
+mod equipment_ui;
 mod fhir;
 mod fhir_monitoring;
 mod monitoring;
