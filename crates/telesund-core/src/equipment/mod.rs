@@ -29,7 +29,7 @@ pub fn format_dkk(ore: Ore) -> String {
     let kroner = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in kroner.chars().enumerate() {
-        if i > 0 && (kroner.len() - i) % 3 == 0 {
+        if i > 0 && (kroner.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
