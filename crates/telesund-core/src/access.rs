@@ -439,9 +439,13 @@ fn staff(
                 Resource::Organisation { ancestors, .. } => ancestors,
                 _ => &[],
             };
+            // The service centre bills the payers; its desk answers their questions too.
             if let Some(m) = memberships.iter().find(|m| {
                 m.org_kind == OrgKind::ServiceCentre
-                    && matches!(m.role, Role::LogisticsTechnician | Role::OrgAdmin)
+                    && matches!(
+                        m.role,
+                        Role::LogisticsTechnician | Role::ServiceDeskAgent | Role::OrgAdmin
+                    )
             }) {
                 return Decision::allow(Some(*m), "service centre staff");
             }

@@ -470,7 +470,10 @@ mod tests {
             connectivity: Connectivity::Bluetooth,
             hygiene_class: HygieneClass::NonCritical,
             reprocessing_procedure: "Aftør med 70 % ethanol.".into(),
-            maintenance: Some((MaintenanceKind::Calibration, 730)),
+            maintenance: Some(telesund_core::equipment::catalogue::Maintenance {
+                kind: MaintenanceKind::Calibration,
+                interval_days: 730,
+            }),
             purchase_price: 59_900,
             day_rate: 150,
             reprocessing_price: 4_500,

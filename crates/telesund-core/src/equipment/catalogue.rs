@@ -28,6 +28,18 @@ impl DeviceRole {
     pub fn holds_personal_data(self) -> bool {
         self == DeviceRole::Tablet
     }
+    /// The Danish name, for records written by the system (trace lines, statements).
+    pub fn danish(self) -> &'static str {
+        match self {
+            DeviceRole::Tablet => "tablet",
+            DeviceRole::BloodPressureMonitor => "blodtryksmåler",
+            DeviceRole::Scale => "vægt",
+            DeviceRole::PulseOximeter => "pulsoximeter",
+            DeviceRole::GlucoseMeter => "blodsukkermåler",
+            DeviceRole::Thermometer => "termometer",
+            DeviceRole::Spirometer => "spirometer",
+        }
+    }
 }
 
 string_enum!(
@@ -51,6 +63,14 @@ string_enum!(
     MaintenanceKind { Calibration = "calibration", Battery = "battery", SoftwareUpdate = "software_update" }
 );
 
+/// A model's preventive maintenance: what, and every how many days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    pub kind: MaintenanceKind,
+    pub interval_days: u32,
+}
+
 /// An approved device model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
@@ -65,8 +85,8 @@ pub struct Model {
     pub hygiene_class: HygieneClass,
     /// The manufacturer's instructions for cleaning and disinfection, as staff follow them.
     pub reprocessing_procedure: String,
-    /// Preventive maintenance: what, and every how many days (none: no fixed interval).
-    pub maintenance: Option<(MaintenanceKind, u32)>,
+    /// Preventive maintenance, if the model has a fixed interval.
+    pub maintenance: Option<Maintenance>,
     pub purchase_price: Ore,
     /// What a paying organisation is charged per day a unit serves it.
     pub day_rate: Ore,
@@ -103,8 +123,8 @@ impl Model {
         if self.purchase_price < 0 || self.day_rate < 0 || self.reprocessing_price < 0 {
             return Err(DomainError::invalid("prices cannot be negative"));
         }
-        if let Some((_, days)) = self.maintenance
-            && days == 0
+        if let Some(m) = self.maintenance
+            && m.interval_days == 0
         {
             return Err(DomainError::invalid(
                 "a maintenance interval is at least one day",

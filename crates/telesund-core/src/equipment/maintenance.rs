@@ -21,7 +21,8 @@ pub struct Due {
 /// When `unit` is next due, counted from its last maintenance of the model's kind (or its
 /// purchase). None for a model without an interval or a unit out of service for good.
 pub fn next_due(model: &Model, unit: &Unit, last_done: Option<Date>, today: Date) -> Option<Due> {
-    let (kind, days) = model.maintenance?;
+    let m = model.maintenance?;
+    let (kind, days) = (m.kind, m.interval_days);
     if matches!(
         unit.state,
         UnitState::Retired | UnitState::Disposed | UnitState::Lost

@@ -21,6 +21,17 @@ string_enum!(
 );
 
 impl VisitKind {
+    /// The Danish name, for records written by the system (trace lines, statements).
+    pub fn danish(self) -> &'static str {
+        match self {
+            VisitKind::Install => "installation",
+            VisitKind::Collect => "afhentning",
+            VisitKind::Swap => "ombytning",
+            VisitKind::Training => "oplæring",
+            VisitKind::Calibration => "kalibrering",
+        }
+    }
+
     /// The FUT service type a visit of this kind carries out (for pricing).
     pub fn service_type(self) -> super::ServiceType {
         use super::ServiceType as T;

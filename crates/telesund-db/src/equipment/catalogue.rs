@@ -11,7 +11,7 @@ use sqlx::Row;
 use telesund_core::Timestamp;
 use telesund_core::audit::AuditAction;
 use telesund_core::equipment::catalogue::{
-    Connectivity, DeviceRole, HygieneClass, Kit, MaintenanceKind, Model, ModelStatus,
+    Connectivity, DeviceRole, HygieneClass, Kit, Maintenance, MaintenanceKind, Model, ModelStatus,
 };
 use telesund_core::equipment::{Ore, ServiceType};
 use telesund_core::ids::*;
@@ -43,7 +43,10 @@ macro_rules! model_from_row {
             hygiene_class: HygieneClass::parse(&text("hygiene_class")?)?,
             reprocessing_procedure: text("reprocessing_procedure")?,
             maintenance: match (kind, days) {
-                (Some(k), Some(d)) => Some((MaintenanceKind::parse(&k)?, d as u32)),
+                (Some(k), Some(d)) => Some(Maintenance {
+                    kind: MaintenanceKind::parse(&k)?,
+                    interval_days: d as u32,
+                }),
                 _ => None,
             },
             purchase_price: $r.try_get("purchase_price")?,
@@ -90,7 +93,7 @@ impl Db {
         record.entity_id = Some(model.id.to_string());
         let records = [record];
         let (kind, days) = match model.maintenance {
-            Some((k, d)) => (Some(k.as_str()), Some(i64::from(d))),
+            Some(m) => (Some(m.kind.as_str()), Some(i64::from(m.interval_days))),
             None => (None, None),
         };
         let measures = to_json(&model.measures)?;

@@ -12,6 +12,7 @@ use telesund_core::audit::AuditAction;
 use telesund_core::equipment::cost::{
     ChargedAssignment, ChargedUnit, ChargedWork, LineKind, Statement, statements,
 };
+use telesund_core::equipment::visit::VisitKind;
 use telesund_core::ids::*;
 use telesund_core::time::copenhagen_midnight;
 use time::{Date, Month};
@@ -129,7 +130,7 @@ impl Db {
                     payer: OrgId(r.try_get("payer_org_id")?),
                     on: local_day(Timestamp(r.try_get("done_at")?)),
                     kind: LineKind::Visit,
-                    description: format!("visit: {kind}"),
+                    description: format!("besøg: {}", VisitKind::parse(&kind)?.danish()),
                     price: r.try_get("price")?,
                 });
             }
@@ -147,7 +148,7 @@ impl Db {
                     payer: OrgId(r.try_get("payer_org_id")?),
                     on: local_day(Timestamp(r.try_get("completed_at")?)),
                     kind: LineKind::Reprocessing,
-                    description: format!("reprocessing SN {serial}"),
+                    description: format!("genbehandling SN {serial}"),
                     price: r.try_get("price")?,
                 });
             }

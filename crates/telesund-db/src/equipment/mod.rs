@@ -39,6 +39,14 @@ pub(crate) fn today() -> Date {
 }
 
 impl Db {
+    /// Whether the caller may run the service centre's equipment, decided and (when refused)
+    /// audited as every equipment operation is: for pages that show only the catalogue.
+    pub async fn check_equipment_access(&self, ctx: &AccessCtx) -> Result<()> {
+        self.equipment_guard(ctx, AuditAction::Read, "equipment")
+            .await
+            .map(|_| ())
+    }
+
     /// The service centre's own operations (catalogue, fulfilment, reprocessing ...): decides
     /// `ManageEquipment`, auditing a refusal.
     pub(crate) async fn equipment_guard(

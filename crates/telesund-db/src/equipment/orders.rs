@@ -202,7 +202,7 @@ macro_rules! close_collected_orders {
                     $at,
                     None::<uuid::Uuid>,
                     $by_name,
-                    "every unit is back in the warehouse"
+                    "alle enheder er tilbage på lageret"
                 );
             }
         }
@@ -281,7 +281,7 @@ macro_rules! end_plan_equipment {
                     None,
                     Some(telesund_core::equipment::order::OrderStatus::Submitted),
                     format!(
-                        "pickup ordered automatically: the programme ended and {} unit(s) serve no other plan",
+                        "afhentning bestilt automatisk: forløbet er afsluttet, og {} enhed(er) bruges ikke i andre forløb",
                         pickup.len()
                     )
                 );
@@ -337,7 +337,7 @@ macro_rules! end_plan_equipment {
                     $at,
                     $by_user,
                     $by_name,
-                    "the programme ended before delivery; nothing on the order is needed any more"
+                    "forløbet blev afsluttet før levering; intet på ordren skal bruges længere"
                 );
             } else if status == "allocated" {
                 $crate::equipment::orders::insert_trace!(
@@ -348,7 +348,7 @@ macro_rules! end_plan_equipment {
                     $by_name,
                     None,
                     None,
-                    "the programme ended: an allocated unit on this order is no longer needed; release it"
+                    "forløbet er afsluttet: en tildelt enhed på ordren skal ikke bruges længere; frigiv den"
                 );
             }
         }
@@ -743,10 +743,10 @@ impl Db {
             .or(Some(plan.id.to_string()));
         let records = [record];
         let role_list = |roles: &mut dyn Iterator<Item = DeviceRole>| {
-            roles.map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            roles.map(|r| r.danish()).collect::<Vec<_>>().join(", ")
         };
         let summary = format!(
-            "{} for {}: ordered {}; shared from the home: {}; already on the way: {}",
+            "{} til {}: bestilt {}; genbruges fra hjemmet: {}; allerede på vej: {}",
             kit.name,
             plan.programme_name,
             role_list(&mut kit_plan.order.iter().map(|(r, _)| *r)),
@@ -912,7 +912,7 @@ impl Db {
                     UnitEvent::Release,
                     None,
                     Some(id),
-                    "the order was cancelled",
+                    "ordren blev annulleret",
                 )?);
             }
         }
@@ -928,11 +928,8 @@ impl Db {
         );
         record.entity_id = Some(id.to_string());
         let records = [record];
-        let text = if note.trim().is_empty() {
-            format!("{}", next)
-        } else {
-            note.trim().to_string()
-        };
+        // The trace line's status columns say what changed; the text is the staff's note.
+        let text = note.trim().to_string();
         on_write!(self, |tx| {
             step_order!(tx, id, order.status, next, now, by_user, &by_name, &text);
             for t in &releases {
@@ -1019,7 +1016,7 @@ impl Db {
             UnitEvent::Reserve,
             Some(order.citizen_id),
             Some(order.id),
-            "allocated to the order",
+            "tildelt ordren",
         )?;
         let now = t.at;
         let by_user = t.by_user;
@@ -1034,8 +1031,11 @@ impl Db {
         record.entity_id = Some(order.id.to_string());
         let records = [record];
         let text = format!(
-            "{} {} (SN {}) allocated to the {} line",
-            unit.model.manufacturer, unit.model.name, unit.unit.pi.serial, l.role
+            "{} {} (SN {}) tildelt linjen {}",
+            unit.model.manufacturer,
+            unit.model.name,
+            unit.unit.pi.serial,
+            l.role.danish()
         );
         on_write!(self, |tx| {
             write_transition!(tx, &t);
@@ -1100,7 +1100,7 @@ impl Db {
                 UnitEvent::Prepare,
                 None,
                 Some(id),
-                "paired, tested and packed",
+                "parret, testet og pakket",
             )?;
             let mut prepared = s.unit.clone();
             prepared.state = prepare.to;
@@ -1112,7 +1112,7 @@ impl Db {
                 UnitEvent::Dispatch,
                 None,
                 Some(id),
-                "out with the technician",
+                "ud med teknikeren",
             )?;
             steps.push(prepare);
             steps.push(dispatch);
@@ -1141,7 +1141,7 @@ impl Db {
                 now,
                 by_user,
                 &by_name,
-                "dispatched"
+                "afsendt"
             );
             crate::audit::insert_records!(tx, records)
         })?;
@@ -1225,7 +1225,7 @@ impl Db {
         record.entity_id = Some(order.to_string());
         let records = [record];
         let text = format!(
-            "replacement for {} {} (SN {}): {}",
+            "ombytning af {} {} (SN {}): {}",
             s.model.manufacturer,
             s.model.name,
             s.unit.pi.serial,

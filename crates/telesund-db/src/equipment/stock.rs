@@ -309,7 +309,7 @@ impl Db {
             return Err(DomainError::not_found("unit of that UDI-DI and lot").into());
         }
         let units = self.unit_summaries(&ids).await?;
-        let text = format!("recall: {}", reason.trim());
+        let text = format!("tilbagekaldelse: {}", reason.trim());
         let holds: Vec<Transition> = units
             .iter()
             .filter(|s| s.unit.state.after(UnitEvent::PutOnRecallHold, None).is_ok())

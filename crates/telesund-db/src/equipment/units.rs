@@ -374,6 +374,18 @@ impl Db {
             .ok_or_else(|| DbError::not_found("unit"))
     }
 
+    /// One unit with its model, for the service centre (a label, a scan): no history, so no
+    /// citizen is named beyond the holder, whose read is audited.
+    pub async fn unit(&self, ctx: &AccessCtx, id: UnitId) -> Result<UnitSummary> {
+        let decision = self.equipment_guard(ctx, AuditAction::Read, "unit").await?;
+        let s = self.unit_summary(id).await?;
+        if let Some(c) = s.holder {
+            self.audit(support_reads(ctx, &decision, "unit", &[c]))
+                .await?;
+        }
+        Ok(s)
+    }
+
     /// Units matching a filter, for the service centre's queues and lists.
     pub async fn units_in_states(
         &self,
@@ -461,7 +473,7 @@ impl Db {
             .bind(uuid::Uuid::now_v7())
             .bind(id.0)
             .bind(new.warehouse_id.0)
-            .bind("received from the supplier")
+            .bind("modtaget fra leverandøren")
             .bind(ctx.principal.user_id().map(|u| u.0))
             .bind(ctx.principal.display_name())
             .bind(now.0)
@@ -752,11 +764,11 @@ impl Db {
         let event = record.outcome(&s.model)?;
         let reason = if event == UnitEvent::PassReprocessing {
             format!(
-                "cleaned with {} ({}), function test passed",
+                "rengjort med {} ({}); funktionstest bestået",
                 record.disinfection_agent, record.cleaning_method
             )
         } else {
-            format!("function test failed: {}", record.notes)
+            format!("funktionstest fejlede: {}", record.notes)
         };
         let t = Transition::decide(ctx, &s.unit, s.holder, event, None, None, &reason)?;
         let (previous_citizen, payer): (Option<uuid::Uuid>, Option<uuid::Uuid>) = on_read!(

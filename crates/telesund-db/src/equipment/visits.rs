@@ -221,7 +221,7 @@ impl Db {
         );
         record.entity_id = Some(id.to_string());
         let records = [record];
-        let text = format!("{kind} visit planned for {day}");
+        let text = format!("besøg ({}) planlagt til {day}", kind.danish());
         on_write!(self, |tx| {
             sqlx::query(
                 "INSERT INTO visits (id, order_id, unit_id, citizen_id, payer_org_id, kind, status, planned_on, technician_id, proof, notes, price, done_at, done_by_name) \
@@ -404,7 +404,7 @@ impl Db {
                         UnitEvent::Install,
                         Some(citizen),
                         Some(o.id),
-                        &format!("installed; signed by {}", proof.signed_by.trim()),
+                        &format!("installeret; kvitteret af {}", proof.signed_by.trim()),
                     )?);
                     let payers = self.line_payers(l.id).await?;
                     installs.push(Install {
@@ -422,16 +422,16 @@ impl Db {
                                 UnitEvent::Collect,
                                 None,
                                 Some(o.id),
-                                "replaced; taken back for repair",
+                                "ombyttet; taget med retur til reparation",
                             )?);
                         }
                     }
                 }
-                next_status.push((o.status, OrderStatus::Installed, format!("installed: pairing tested, first measurement received, citizen instructed; signed by {}", proof.signed_by.trim())));
+                next_status.push((o.status, OrderStatus::Installed, format!("installeret: parring testet, første måling modtaget, borgeren instrueret; kvitteret af {}", proof.signed_by.trim())));
                 next_status.push((
                     OrderStatus::Installed,
                     OrderStatus::Active,
-                    "active: the equipment serves the plan".into(),
+                    "aktiv: udstyret bruges i forløbet".into(),
                 ));
             }
             (VisitKind::Collect, Some(o)) => {
@@ -456,14 +456,14 @@ impl Db {
                         UnitEvent::Collect,
                         None,
                         Some(o.id),
-                        "collected from the home",
+                        "hentet i hjemmet",
                     )?);
                     returns.push(s.unit.id);
                 }
                 next_status.push((
                     o.status,
                     OrderStatus::Collected,
-                    format!("{} unit(s) collected", returns.len()),
+                    format!("{} enhed(er) hentet", returns.len()),
                 ));
             }
             (VisitKind::Calibration, _) => {
@@ -485,7 +485,7 @@ impl Db {
                     u,
                     s.model
                         .maintenance
-                        .map_or(MaintenanceKind::Calibration, |(k, _)| k),
+                        .map_or(MaintenanceKind::Calibration, |m| m.kind),
                 ))
             }
             _ => None,
@@ -582,7 +582,7 @@ impl Db {
                         &by_name,
                         None,
                         None,
-                        &format!("{} visit done", visit.kind)
+                        &format!("besøg ({}) udført", visit.kind.danish())
                     );
                 }
             }
@@ -726,7 +726,7 @@ impl Db {
             for (id, unit, citizen, payer, on) in &new {
                 sqlx::query(
                     "INSERT INTO visits (id, order_id, unit_id, citizen_id, payer_org_id, kind, status, planned_on, technician_id, proof, notes, price, done_at, done_by_name) \
-                     VALUES ($1, NULL, $2, $3, $4, 'calibration', 'planned', $5, NULL, NULL, 'preventive maintenance', NULL, NULL, NULL)",
+                     VALUES ($1, NULL, $2, $3, $4, 'calibration', 'planned', $5, NULL, NULL, 'forebyggende vedligeholdelse', NULL, NULL, NULL)",
                 )
                 .bind(id.0)
                 .bind(unit.0)

@@ -21,7 +21,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 use telesund_core::ErrorCode;
 use telesund_core::equipment::catalogue::{
-    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, MaintenanceKind, Model, ModelStatus,
+    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, Maintenance, MaintenanceKind, Model,
+    ModelStatus,
 };
 use telesund_core::equipment::kit::KitPlan;
 use telesund_core::equipment::order::{Delivery, OrderStatus, Priority, ServiceType};
@@ -73,64 +74,13 @@ mod ymd {
     }
 }
 
-/// The fields that hold a date in the storage types this module answers with. Those types
-/// serialise `time::Date` as `[year, day of year]`; the API says `YYYY-MM-DD`.
-const DATE_FIELDS: &[&str] = &[
-    "purchased_on",
-    "expiry",
-    "done_on",
-    "planned_on",
-    "visit_on",
-    "due_on",
-    "earliest",
-    "latest",
-];
-
-/// Shapes storage's JSON as the API speaks it: dates as `YYYY-MM-DD`, and a model's
-/// maintenance (`[kind, days]` in storage) as `{kind, interval_days}`, as it is sent.
-fn api_shapes(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, field) in map.iter_mut() {
-                if DATE_FIELDS.contains(&k.as_str())
-                    && let Some(d) = ordinal_date(field)
-                {
-                    *field = Value::String(date_text(d));
-                } else if k == "maintenance"
-                    && let Some([Value::String(kind), Value::Number(days)]) =
-                        field.as_array().map(Vec::as_slice)
-                {
-                    *field = json!({ "kind": kind, "interval_days": days });
-                } else {
-                    api_shapes(field);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(api_shapes),
-        _ => {}
-    }
-}
-
-fn ordinal_date(v: &Value) -> Option<Date> {
-    match v.as_array()?.as_slice() {
-        [y, d] => Date::from_ordinal_date(
-            i32::try_from(y.as_i64()?).ok()?,
-            u16::try_from(d.as_u64()?).ok()?,
-        )
-        .ok(),
-        _ => None,
-    }
-}
-
-/// A value as JSON, shaped by [`api_shapes`].
+/// A value as JSON.
 fn out<T: Serialize>(v: &T) -> Result<Value, ApiError> {
-    let mut j = serde_json::to_value(v).map_err(|e| {
+    serde_json::to_value(v).map_err(|e| {
         let mut err = ApiError::new(ErrorCode::Internal, "could not write the answer");
         err.cause = Some(e.to_string());
         err
-    })?;
-    api_shapes(&mut j);
-    Ok(j)
+    })
 }
 
 fn ok<T: Serialize>(v: &T) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -238,13 +188,6 @@ pub async fn models(
     ok(&json!({ "models": state.db.models().await? }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MaintenanceInput {
-    kind: MaintenanceKind,
-    interval_days: u32,
-}
-
 /// A model as staff type it: without `id` it is new, with one it replaces that model.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,7 +204,7 @@ pub struct ModelInput {
     hygiene_class: HygieneClass,
     reprocessing_procedure: String,
     #[serde(default)]
-    maintenance: Option<MaintenanceInput>,
+    maintenance: Option<Maintenance>,
     purchase_price: Ore,
     day_rate: Ore,
     reprocessing_price: Ore,
@@ -293,7 +236,7 @@ pub async fn save_model(
         connectivity: b.connectivity,
         hygiene_class: b.hygiene_class,
         reprocessing_procedure: b.reprocessing_procedure,
-        maintenance: b.maintenance.map(|m| (m.kind, m.interval_days)),
+        maintenance: b.maintenance,
         purchase_price: b.purchase_price,
         day_rate: b.day_rate,
         reprocessing_price: b.reprocessing_price,

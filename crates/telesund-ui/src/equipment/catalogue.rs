@@ -8,7 +8,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use telesund_core::equipment::catalogue::{
-    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, MaintenanceKind, Model, ModelStatus,
+    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, Maintenance, MaintenanceKind, Model,
+    ModelStatus,
 };
 use telesund_core::equipment::{ServiceType, format_dkk, parse_dkk};
 use telesund_core::identity::Language;
@@ -114,11 +115,11 @@ impl ModelForm {
             procedure: m.reprocessing_procedure.clone(),
             maintenance_kind: m
                 .maintenance
-                .map(|(k, _)| k.as_str().to_string())
+                .map(|m| m.kind.as_str().to_string())
                 .unwrap_or_default(),
             maintenance_days: m
                 .maintenance
-                .map(|(_, d)| d.to_string())
+                .map(|m| m.interval_days.to_string())
                 .unwrap_or_default(),
             purchase_price: format_dkk(m.purchase_price),
             day_rate: format_dkk(m.day_rate),
@@ -171,7 +172,10 @@ impl ModelForm {
             hygiene_class: HygieneClass::parse(&self.hygiene_class)
                 .map_err(|e| invalid(e.message))?,
             reprocessing_procedure: self.procedure.clone(),
-            maintenance,
+            maintenance: maintenance.map(|(kind, interval_days)| Maintenance {
+                kind,
+                interval_days,
+            }),
             purchase_price: amount("eq-model-purchase-price", &self.purchase_price)?,
             day_rate: amount("eq-model-day-rate", &self.day_rate)?,
             reprocessing_price: amount("eq-model-reprocessing-price", &self.reprocessing_price)?,
@@ -278,16 +282,21 @@ async fn catalogue_page(
                 hygiene: page.label("eq-hygiene", m.hygiene_class.as_str()),
                 maintenance: m
                     .maintenance
-                    .map(|(k, d)| {
-                        crate::i18n::t_args(
-                            lang,
-                            "eq-model-every",
-                            &[
-                                ("what", &page.label("eq-maint", k.as_str())),
-                                ("days", &d.to_string()),
-                            ],
-                        )
-                    })
+                    .map(
+                        |Maintenance {
+                             kind: k,
+                             interval_days: d,
+                         }| {
+                            crate::i18n::t_args(
+                                lang,
+                                "eq-model-every",
+                                &[
+                                    ("what", &page.label("eq-maint", k.as_str())),
+                                    ("days", &d.to_string()),
+                                ],
+                            )
+                        },
+                    )
                     .unwrap_or_else(|| page.t("eq-model-no-maintenance")),
                 purchase_price: kr(&page, m.purchase_price),
                 day_rate: kr(&page, m.day_rate),

@@ -185,13 +185,7 @@ async fn order_page(state: &AppState, auth: &Auth, id: &str, flash: Flash) -> Pa
                 (None, Some(b)) => page.label("eq-orderstatus", b.as_str()),
                 _ => String::new(),
             },
-            // A change made without a note is traced with the status's code only, which the
-            // change already says in the user's language.
-            text: if t.status_to.is_some_and(|s| s.as_str() == t.text) {
-                String::new()
-            } else {
-                t.text.clone()
-            },
+            text: t.text.clone(),
         })
         .collect();
     let actions = o

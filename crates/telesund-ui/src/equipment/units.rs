@@ -532,7 +532,7 @@ async fn unit_page(
         .iter()
         .map(|e| opt(e.as_str(), page.label("eq-unitevent", e.as_str()), false))
         .collect();
-    let model_kind = s.model.maintenance.map(|(k, _)| k);
+    let model_kind = s.model.maintenance.map(|m| m.kind);
     let maintenance_kinds = MaintenanceKind::ALL
         .iter()
         .map(|k| {
@@ -593,12 +593,7 @@ pub async fn label(
 ) -> PageResult {
     let page = eq_page(&auth, format!("/udstyr/enheder/{id}"), "eq-unit-title");
     let unit_id: UnitId = path_id(&id, "unit", &page)?;
-    let u = state
-        .db
-        .unit_page(&auth.ctx(), unit_id)
-        .await
-        .or_page(&page)?;
-    let s = &u.summary;
+    let s = &state.db.unit(&auth.ctx(), unit_id).await.or_page(&page)?;
     let element = element_string(
         &s.model.udi_di,
         &s.unit.pi.serial,

@@ -9,7 +9,8 @@
 
 use telesund_core::calendar::add_working_days;
 use telesund_core::equipment::catalogue::{
-    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, MaintenanceKind, Model, ModelStatus,
+    Connectivity, DeviceRole, HygieneClass, Kit, KitRole, Maintenance, MaintenanceKind, Model,
+    ModelStatus,
 };
 use telesund_core::equipment::order::{Delivery, OrderStatus, Priority, ServiceType};
 use telesund_core::equipment::reprocessing::ReprocessingRecord;
@@ -60,7 +61,10 @@ fn model(
         connectivity,
         hygiene_class: HygieneClass::NonCritical,
         reprocessing_procedure: procedure.into(),
-        maintenance,
+        maintenance: maintenance.map(|(kind, interval_days)| Maintenance {
+            kind,
+            interval_days,
+        }),
         purchase_price: prices.0,
         day_rate: prices.1,
         reprocessing_price: prices.2,
