@@ -18,6 +18,7 @@ use telesund_core::equipment::order::{Delivery, OrderStatus, Priority, ServiceTy
 use telesund_core::ids::{CarePlanId, CitizenId, OrderId, UnitId};
 use telesund_core::monitoring::programme::PlanStatus;
 use telesund_db::equipment::orders::KitOrder;
+use telesund_db::equipment::stock::CitizenEquipment;
 use telesund_http::{ApiError, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -88,6 +89,16 @@ pub struct TabQuery {
     ok: Option<String>,
 }
 
+/// A unit's serial number, from the citizen's equipment.
+fn serial_in(equipment: &CitizenEquipment, unit: UnitId) -> String {
+    equipment
+        .units
+        .iter()
+        .find(|(x, _)| x.unit.id == unit)
+        .map(|(x, _)| x.unit.pi.serial.clone())
+        .unwrap_or_default()
+}
+
 fn role(page: &Page, r: DeviceRole) -> String {
     page.label("ceq-role", r.as_str())
 }
@@ -156,14 +167,7 @@ pub async fn equipment_tab(
         .consents
         .as_deref()
         .is_none_or(|c| has_consent(c, ConsentType::LogisticsAddressSharing, None));
-    let serial_of = |u: UnitId| {
-        equipment
-            .units
-            .iter()
-            .find(|(x, _)| x.unit.id == u)
-            .map(|(x, _)| x.unit.pi.serial.clone())
-            .unwrap_or_default()
-    };
+    let serial_of = |u: UnitId| serial_in(&equipment, u);
     let units = equipment
         .units
         .iter()
@@ -304,14 +308,7 @@ pub async fn order_form(
         .citizen_equipment(&ctx, citizen)
         .await
         .or_page(&page)?;
-    let serial_of = |u: UnitId| {
-        equipment
-            .units
-            .iter()
-            .find(|(x, _)| x.unit.id == u)
-            .map(|(x, _)| x.unit.pi.serial.clone())
-            .unwrap_or_default()
-    };
+    let serial_of = |u: UnitId| serial_in(&equipment, u);
     let plans = state
         .db
         .equipment_plans_of(&ctx, citizen)

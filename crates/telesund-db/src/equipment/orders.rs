@@ -4,12 +4,12 @@
 //! status change writes a trace line in the same transaction; the lifecycle itself is
 //! `OrderStatus::next`.
 
+use super::opt_date;
 use super::units::{Transition, UnitSummary, write_transition};
-use super::{date_text, opt_date};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write, placeholders};
 use crate::error::{DbError, Result};
-use crate::monitoring::{from_json, to_json};
+use crate::monitoring::from_json;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use telesund_core::Timestamp;
@@ -106,6 +106,104 @@ macro_rules! insert_trace {
     }};
 }
 pub(crate) use insert_trace;
+
+/// A new order, whole: its row, its lines with the plans each will serve, and the first
+/// trace line. Written by [`insert_order!`], the one way orders are created.
+pub(crate) struct NewOrder {
+    pub(crate) id: OrderId,
+    pub(crate) citizen: CitizenId,
+    pub(crate) plan: Option<CarePlanId>,
+    pub(crate) payer: OrgId,
+    pub(crate) service: ServiceType,
+    pub(crate) priority: Priority,
+    pub(crate) delivery: Delivery,
+    pub(crate) lines: Vec<NewLine>,
+    pub(crate) by_user: Option<uuid::Uuid>,
+    pub(crate) by_name: String,
+    pub(crate) at: Timestamp,
+    pub(crate) text: String,
+}
+
+pub(crate) struct NewLine {
+    pub(crate) role: DeviceRole,
+    pub(crate) models: Vec<ModelId>,
+    pub(crate) unit: Option<UnitId>,
+    pub(crate) replaces: Option<UnitId>,
+    pub(crate) status: LineStatus,
+    /// The plans the line's unit will serve, and who pays for each.
+    pub(crate) plans: Vec<(CarePlanId, OrgId)>,
+}
+
+/// Lets a plan wait for an order line's unit.
+macro_rules! insert_line_plan {
+    ($tx:expr, $line:expr, $plan:expr, $payer:expr) => {{
+        sqlx::query("INSERT INTO order_line_plans (line_id, care_plan_id, payer_org_id) VALUES ($1, $2, $3)")
+            .bind($line)
+            .bind($plan)
+            .bind($payer)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use insert_line_plan;
+
+/// Writes a [`NewOrder`] (status submitted) inside the caller's transaction.
+macro_rules! insert_order {
+    ($tx:expr, $order:expr) => {{
+        let o: &$crate::equipment::orders::NewOrder = $order;
+        sqlx::query(
+            "INSERT INTO equipment_orders (id, citizen_id, care_plan_id, payer_org_id, service_type, status, priority, \
+             earliest, latest, door_code, contact_person, notes, created_by, created_by_name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        )
+        .bind(o.id.0)
+        .bind(o.citizen.0)
+        .bind(o.plan.map(|p| p.0))
+        .bind(o.payer.0)
+        .bind(o.service.as_str())
+        .bind(o.priority.as_str())
+        .bind(o.delivery.earliest.map($crate::equipment::date_text))
+        .bind(o.delivery.latest.map($crate::equipment::date_text))
+        .bind(o.delivery.door_code.trim())
+        .bind(o.delivery.contact_person.trim())
+        .bind(o.delivery.notes.trim())
+        .bind(o.by_user)
+        .bind(&o.by_name)
+        .bind(o.at.0)
+        .execute(&mut *$tx)
+        .await?;
+        for l in &o.lines {
+            let line = uuid::Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO order_lines (id, order_id, role, models, unit_id, replaces_unit_id, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(line)
+            .bind(o.id.0)
+            .bind(l.role.as_str())
+            .bind($crate::monitoring::to_json(&l.models)?)
+            .bind(l.unit.map(|u| u.0))
+            .bind(l.replaces.map(|u| u.0))
+            .bind(l.status.as_str())
+            .execute(&mut *$tx)
+            .await?;
+            for (plan, payer) in &l.plans {
+                $crate::equipment::orders::insert_line_plan!($tx, line, plan.0, payer.0);
+            }
+        }
+        $crate::equipment::orders::insert_trace!(
+            $tx,
+            o.id,
+            o.at,
+            o.by_user,
+            &o.by_name,
+            None,
+            Some(telesund_core::equipment::order::OrderStatus::Submitted),
+            &o.text
+        );
+    }};
+}
+pub(crate) use insert_order;
 
 /// Moves an order to `next` (checked against the lifecycle, and only from the status it was
 /// read in) and writes the trace line.
@@ -245,46 +343,36 @@ macro_rules! end_plan_equipment {
         }
         if let Some((_, citizen, payer)) = ended.first() {
             if !pickup.is_empty() {
-                let order = uuid::Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO equipment_orders (id, citizen_id, care_plan_id, payer_org_id, service_type, status, priority, \
-                     earliest, latest, door_code, contact_person, notes, created_by, created_by_name, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, 'PICKUP', 'submitted', 'routine', NULL, NULL, '', '', '', $5, $6, $7, $7)",
-                )
-                .bind(order)
-                .bind(*citizen)
-                .bind($plan.0)
-                .bind(*payer)
-                .bind($by_user)
-                .bind($by_name)
-                .bind($at.0)
-                .execute(&mut *$tx)
-                .await?;
-                for (unit, role) in &pickup {
-                    sqlx::query(
-                        "INSERT INTO order_lines (id, order_id, role, models, unit_id, replaces_unit_id, status) \
-                         VALUES ($1, $2, $3, '[]', $4, NULL, 'delivered')",
-                    )
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(order)
-                    .bind(role)
-                    .bind(*unit)
-                    .execute(&mut *$tx)
-                    .await?;
-                }
-                $crate::equipment::orders::insert_trace!(
-                    $tx,
-                    telesund_core::ids::OrderId(order),
-                    $at,
-                    $by_user,
-                    $by_name,
-                    None,
-                    Some(telesund_core::equipment::order::OrderStatus::Submitted),
-                    format!(
+                let order = $crate::equipment::orders::NewOrder {
+                    id: telesund_core::ids::OrderId::new(),
+                    citizen: telesund_core::ids::CitizenId(*citizen),
+                    plan: Some($plan),
+                    payer: telesund_core::ids::OrgId(*payer),
+                    service: telesund_core::equipment::order::ServiceType::Pickup,
+                    priority: telesund_core::equipment::order::Priority::Routine,
+                    delivery: Default::default(),
+                    lines: pickup
+                        .iter()
+                        .map(|(unit, role)| {
+                            Ok($crate::equipment::orders::NewLine {
+                                role: telesund_core::equipment::catalogue::DeviceRole::parse(role)?,
+                                models: Vec::new(),
+                                unit: Some(telesund_core::ids::UnitId(*unit)),
+                                replaces: None,
+                                status: telesund_core::equipment::order::LineStatus::Delivered,
+                                plans: Vec::new(),
+                            })
+                        })
+                        .collect::<std::result::Result<Vec<_>, telesund_core::DomainError>>()?,
+                    by_user: $by_user,
+                    by_name: $by_name.to_string(),
+                    at: $at,
+                    text: format!(
                         "afhentning bestilt automatisk: forløbet er afsluttet, og {} enhed(er) bruges ikke i andre forløb",
                         pickup.len()
-                    )
-                );
+                    ),
+                };
+                $crate::equipment::orders::insert_order!($tx, &order);
             }
         }
         // Open lines stop waiting for the plan; a line no plan waits for is cancelled, and
@@ -753,6 +841,31 @@ impl Db {
             role_list(&mut kit_plan.share.iter().map(|(r, _)| *r)),
             role_list(&mut kit_plan.join.iter().map(|(r, _)| *r)),
         );
+        let new_order = order_id.map(|id| NewOrder {
+            id,
+            citizen: plan.citizen_id,
+            plan: Some(plan.id),
+            payer,
+            service: input.service,
+            priority: input.priority,
+            delivery: input.delivery.clone(),
+            lines: kit_plan
+                .order
+                .iter()
+                .map(|(role, models)| NewLine {
+                    role: *role,
+                    models: models.clone(),
+                    unit: None,
+                    replaces: None,
+                    status: LineStatus::Pending,
+                    plans: vec![(plan.id, payer)],
+                })
+                .collect(),
+            by_user,
+            by_name: by_name.clone(),
+            at: now,
+            text: summary,
+        });
         on_write!(self, |tx| {
             for (_, unit) in &kit_plan.share {
                 assign_unit!(
@@ -766,64 +879,10 @@ impl Db {
                 );
             }
             for (_, line) in &kit_plan.join {
-                sqlx::query("INSERT INTO order_line_plans (line_id, care_plan_id, payer_org_id) VALUES ($1, $2, $3)")
-                    .bind(line.0)
-                    .bind(plan.id.0)
-                    .bind(payer.0)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_line_plan!(tx, line.0, plan.id.0, payer.0);
             }
-            if let Some(order) = order_id {
-                sqlx::query(
-                    "INSERT INTO equipment_orders (id, citizen_id, care_plan_id, payer_org_id, service_type, status, priority, \
-                     earliest, latest, door_code, contact_person, notes, created_by, created_by_name, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-                )
-                .bind(order.0)
-                .bind(plan.citizen_id.0)
-                .bind(plan.id.0)
-                .bind(payer.0)
-                .bind(input.service.as_str())
-                .bind(input.priority.as_str())
-                .bind(input.delivery.earliest.map(date_text))
-                .bind(input.delivery.latest.map(date_text))
-                .bind(input.delivery.door_code.trim())
-                .bind(input.delivery.contact_person.trim())
-                .bind(input.delivery.notes.trim())
-                .bind(by_user)
-                .bind(&by_name)
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await?;
-                for (role, models) in &kit_plan.order {
-                    let line = uuid::Uuid::now_v7();
-                    sqlx::query(
-                        "INSERT INTO order_lines (id, order_id, role, models, unit_id, replaces_unit_id, status) \
-                         VALUES ($1, $2, $3, $4, NULL, NULL, 'pending')",
-                    )
-                    .bind(line)
-                    .bind(order.0)
-                    .bind(role.as_str())
-                    .bind(to_json(models)?)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("INSERT INTO order_line_plans (line_id, care_plan_id, payer_org_id) VALUES ($1, $2, $3)")
-                        .bind(line)
-                        .bind(plan.id.0)
-                        .bind(payer.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                insert_trace!(
-                    tx,
-                    order,
-                    now,
-                    by_user,
-                    &by_name,
-                    None,
-                    Some(OrderStatus::Submitted),
-                    &summary
-                );
+            if let Some(order) = &new_order {
+                insert_order!(tx, order);
             }
             crate::audit::insert_records!(tx, records)
         })?;
@@ -1231,53 +1290,38 @@ impl Db {
             s.unit.pi.serial,
             fault.trim()
         );
+        let new_order = NewOrder {
+            id: order,
+            citizen,
+            plan: None,
+            payer: OrgId(payer),
+            service: ServiceType::Replace,
+            priority: Priority::Urgent,
+            delivery: Delivery {
+                notes: fault.trim().to_string(),
+                ..Default::default()
+            },
+            lines: vec![NewLine {
+                role: s.model.role,
+                models,
+                unit: None,
+                replaces: Some(unit_id),
+                status: LineStatus::Pending,
+                plans: assignments
+                    .iter()
+                    .map(|(p, o)| (CarePlanId(*p), OrgId(*o)))
+                    .collect(),
+            }],
+            by_user,
+            by_name: by_name.clone(),
+            at: now,
+            text,
+        };
         on_write!(self, |tx| {
             if let Some(t) = &fault_step {
                 write_transition!(tx, t);
             }
-            sqlx::query(
-                "INSERT INTO equipment_orders (id, citizen_id, care_plan_id, payer_org_id, service_type, status, priority, \
-                 earliest, latest, door_code, contact_person, notes, created_by, created_by_name, created_at, updated_at) \
-                 VALUES ($1, $2, NULL, $3, 'REPLACE', 'submitted', 'urgent', NULL, NULL, '', '', $4, $5, $6, $7, $7)",
-            )
-            .bind(order.0)
-            .bind(citizen.0)
-            .bind(payer)
-            .bind(fault.trim())
-            .bind(by_user)
-            .bind(&by_name)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
-            let line = uuid::Uuid::now_v7();
-            sqlx::query(
-                "INSERT INTO order_lines (id, order_id, role, models, unit_id, replaces_unit_id, status) VALUES ($1, $2, $3, $4, NULL, $5, 'pending')",
-            )
-            .bind(line)
-            .bind(order.0)
-            .bind(s.model.role.as_str())
-            .bind(to_json(&models)?)
-            .bind(unit_id.0)
-            .execute(&mut *tx)
-            .await?;
-            for (plan, payer) in &assignments {
-                sqlx::query("INSERT INTO order_line_plans (line_id, care_plan_id, payer_org_id) VALUES ($1, $2, $3)")
-                    .bind(line)
-                    .bind(*plan)
-                    .bind(*payer)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            insert_trace!(
-                tx,
-                order,
-                now,
-                by_user,
-                &by_name,
-                None,
-                Some(OrderStatus::Submitted),
-                &text
-            );
+            insert_order!(tx, &new_order);
             crate::audit::insert_records!(tx, records)
         })?;
         self.order_by_id(order).await
