@@ -34,8 +34,9 @@ impl OrderStatus {
             Draft => &[Submitted, Cancelled],
             Submitted => &[Accepted, Rejected, Cancelled],
             Accepted => &[Scheduled, Cancelled],
-            // A pickup is collected on its scheduled visit; nothing is picked for it.
-            Scheduled => &[Picking, Collected, Cancelled],
+            // A pickup is collected on its scheduled visit, nothing is picked for it; a
+            // service visit (training, calibration) closes its order when done.
+            Scheduled => &[Picking, Collected, Closed, Cancelled],
             Picking => &[Dispatched],
             Dispatched => &[Installed],
             Installed => &[Active],
@@ -94,6 +95,17 @@ string_enum!(
 );
 
 impl ServiceType {
+    /// A visit that serves equipment already in the home: no units move.
+    pub fn is_service_visit(self) -> bool {
+        matches!(
+            self,
+            ServiceType::Training
+                | ServiceType::Calibration
+                | ServiceType::Maintenance
+                | ServiceType::Repair
+        )
+    }
+
     /// Whether the order brings equipment to the citizen (its lines end in the home).
     pub fn brings_equipment(self) -> bool {
         matches!(

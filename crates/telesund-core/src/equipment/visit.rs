@@ -59,6 +59,17 @@ pub struct InstallationProof {
 }
 
 impl InstallationProof {
+    /// A delivery without installation: the courier cannot test the pairing or wait for a
+    /// measurement, so only the signature of whoever received the equipment is required.
+    pub fn validate_delivery(&self) -> Result<(), DomainError> {
+        if self.signed_by.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "the delivery is not proven: missing the name of the person who signed",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         let mut missing = Vec::new();
         if !self.pairing_tested {

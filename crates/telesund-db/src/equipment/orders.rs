@@ -1326,4 +1326,90 @@ impl Db {
         })?;
         self.order_by_id(order).await
     }
+
+    /// Orders a service visit for a unit in a home: training, calibration, maintenance or a
+    /// repair on site. No unit moves; the order closes when its visit is done. The unit's
+    /// first plan's organisation pays.
+    pub async fn order_service(
+        &self,
+        ctx: &AccessCtx,
+        unit_id: UnitId,
+        service: ServiceType,
+        note: &str,
+    ) -> Result<Order> {
+        let decision = self
+            .equipment_guard(ctx, AuditAction::Create, "equipment_order")
+            .await?;
+        if !service.is_service_visit() {
+            return Err(DomainError::invalid(format!(
+                "{service} is not a service visit (training, calibration, maintenance or repair)"
+            ))
+            .into());
+        }
+        let s = self.unit_summary(unit_id).await?;
+        let citizen = match (s.holder, s.unit.state) {
+            (Some(c), UnitState::InUse | UnitState::SwapPending) => c,
+            _ => {
+                return Err(DomainError::new(
+                    ErrorCode::Conflict,
+                    format!("unit {} is not in use in a home", s.unit.pi.serial),
+                )
+                .into());
+            }
+        };
+        let payer: uuid::Uuid = on_read!(self, |c| {
+            sqlx::query_scalar::<_, uuid::Uuid>(
+                "SELECT payer_org_id FROM unit_assignments WHERE unit_id = $1 AND ended_at IS NULL ORDER BY started_at LIMIT 1",
+            )
+            .bind(unit_id.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or_else(|| DbError::conflict(ErrorCode::Conflict, "the unit serves no plan"))
+        })?;
+        let id = OrderId::new();
+        let mut record = ctx.record(
+            &decision,
+            AuditAction::Create,
+            "equipment_order",
+            Some(citizen),
+            Some(DataCategory::Support),
+        );
+        record.entity_id = Some(id.to_string());
+        let records = [record];
+        let new_order = NewOrder {
+            id,
+            citizen,
+            plan: None,
+            payer: OrgId(payer),
+            service,
+            priority: Priority::Routine,
+            delivery: Delivery {
+                notes: note.trim().to_string(),
+                ..Default::default()
+            },
+            lines: vec![NewLine {
+                role: s.model.role,
+                models: vec![s.model.id],
+                unit: Some(unit_id),
+                replaces: None,
+                status: LineStatus::Delivered,
+                plans: Vec::new(),
+            }],
+            by_user: ctx.principal.user_id().map(|u| u.0),
+            by_name: ctx.principal.display_name().to_string(),
+            at: Timestamp::now(),
+            text: format!(
+                "{} {} (SN {}): {}",
+                s.model.manufacturer,
+                s.model.name,
+                s.unit.pi.serial,
+                note.trim()
+            ),
+        };
+        on_write!(self, |tx| {
+            insert_order!(tx, &new_order);
+            crate::audit::insert_records!(tx, records)
+        })?;
+        self.order_by_id(id).await
+    }
 }

@@ -132,8 +132,11 @@ struct Install {
     replaces: Option<UnitId>,
 }
 
-/// The visit a service type needs.
-fn visit_kind_for(service: ServiceType) -> VisitKind {
+/// The visit an order needs: a requested return is collected, whatever brought it.
+fn visit_kind_for(service: ServiceType, status: OrderStatus) -> VisitKind {
+    if status == OrderStatus::ReturnRequested {
+        return VisitKind::Collect;
+    }
     match service {
         ServiceType::Deliver | ServiceType::Install => VisitKind::Install,
         ServiceType::Pickup => VisitKind::Collect,
@@ -207,7 +210,13 @@ impl Db {
         let order = self.order_by_id(order_id).await?;
         order.status.check_step(OrderStatus::Scheduled)?;
         check_visit_day(day)?;
-        let kind = visit_kind_for(order.service_type);
+        let kind = visit_kind_for(order.service_type, order.status);
+        // A service visit is about the unit on the order's one line.
+        let unit = if order.service_type.is_service_visit() {
+            order.lines.first().and_then(|l| l.unit_id)
+        } else {
+            None
+        };
         let id = VisitId::new();
         let now = Timestamp::now();
         let by_user = ctx.principal.user_id().map(|u| u.0);
@@ -225,10 +234,11 @@ impl Db {
         on_write!(self, |tx| {
             sqlx::query(
                 "INSERT INTO visits (id, order_id, unit_id, citizen_id, payer_org_id, kind, status, planned_on, technician_id, proof, notes, price, done_at, done_by_name) \
-                 VALUES ($1, $2, NULL, $3, $4, $5, 'planned', $6, $7, NULL, '', NULL, NULL, NULL)",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'planned', $7, $8, NULL, '', NULL, NULL, NULL)",
             )
             .bind(id.0)
             .bind(order_id.0)
+            .bind(unit.map(|u| u.0))
             .bind(order.citizen_id.0)
             .bind(order.payer_org_id.0)
             .bind(kind.as_str())
@@ -375,7 +385,11 @@ impl Db {
         match (visit.kind, &order) {
             (VisitKind::Install | VisitKind::Swap, Some(o)) => {
                 let proof = proof.clone().unwrap_or_default();
-                proof.validate()?;
+                if o.service_type == ServiceType::Deliver {
+                    proof.validate_delivery()?;
+                } else {
+                    proof.validate()?;
+                }
                 if o.status != OrderStatus::Dispatched {
                     return Err(DomainError::new(
                         ErrorCode::Conflict,
@@ -427,7 +441,17 @@ impl Db {
                         }
                     }
                 }
-                next_status.push((o.status, OrderStatus::Installed, format!("installeret: parring testet, første måling modtaget, borgeren instrueret; kvitteret af {}", proof.signed_by.trim())));
+                let what = if o.service_type == ServiceType::Deliver {
+                    "leveret".to_string()
+                } else {
+                    "installeret: parring testet, første måling modtaget, borgeren instrueret"
+                        .to_string()
+                };
+                next_status.push((
+                    o.status,
+                    OrderStatus::Installed,
+                    format!("{what}; kvitteret af {}", proof.signed_by.trim()),
+                ));
                 next_status.push((
                     OrderStatus::Installed,
                     OrderStatus::Active,
@@ -466,12 +490,19 @@ impl Db {
                     format!("{} enhed(er) hentet", returns.len()),
                 ));
             }
-            (VisitKind::Calibration, _) => {
-                if visit.unit_id.is_none() {
+            (VisitKind::Calibration | VisitKind::Training, order) => {
+                if visit.kind == VisitKind::Calibration && visit.unit_id.is_none() {
                     return Err(DomainError::invalid("a calibration visit names its unit").into());
                 }
+                // A service order is done when its visit is.
+                if let Some(o) = order {
+                    next_status.push((
+                        o.status,
+                        OrderStatus::Closed,
+                        format!("besøg ({}) udført", visit.kind.danish()),
+                    ));
+                }
             }
-            (VisitKind::Training, _) => {}
             (kind, None) => {
                 return Err(
                     DomainError::invalid(format!("a {kind} visit belongs to an order")).into(),

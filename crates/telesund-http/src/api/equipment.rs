@@ -588,6 +588,29 @@ pub async fn order_replacement(
     created(&order)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceOrderInput {
+    service: ServiceType,
+    #[serde(default)]
+    note: String,
+}
+
+/// A service visit for a unit in a home: training, calibration, maintenance, on-site repair.
+pub async fn order_service(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<ServiceOrderInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: UnitId = parse_id(&id, "unit")?;
+    let order = state
+        .db
+        .order_service(&auth.ctx(), id, b.service, &b.note)
+        .await?;
+    created(&order)
+}
+
 // ---------------------------------------------------------------------------------------
 // Lots and recalls.
 

@@ -80,6 +80,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/equipment/units/{id}/maintenance"),
     ("get", "/equipment/units/{id}/holders"),
     ("post", "/equipment/units/{id}/replacement"),
+    ("post", "/equipment/units/{id}/service-orders"),
     ("post", "/equipment/units/{id}/recall-release"),
     ("get", "/equipment/lots/holders"),
     ("post", "/equipment/recalls"),
@@ -218,6 +219,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/equipment/units/{id}/replacement",
             post(equipment::order_replacement),
+        )
+        .route(
+            "/equipment/units/{id}/service-orders",
+            post(equipment::order_service),
         )
         .route(
             "/equipment/units/{id}/recall-release",

@@ -277,6 +277,7 @@ fn add_equipment(doc: &mut Value) {
         "/equipment/units/{id}/reprocessing": { "parameters": id_param(), "post": op("The hygiene record that ends reprocessing: passed, the unit is available; a failed function test sends it to repair; an incomplete record is refused", T, Some("ReprocessingInput"), "201", schema("UnitSummary"), W) },
         "/equipment/units/{id}/maintenance": { "parameters": id_param(), "post": op("Record a calibration, battery change or software update done on a unit", T, Some("MaintenanceRecordInput"), "201", object(json!({ "unit_id": uuid(), "kind": { "type": "string" }, "done_on": date(), "notes": { "type": "string" } })), W) },
         "/equipment/units/{id}/holders": { "parameters": id_param(), "get": op("Who had this unit, newest first (each citizen is audited)", T, None, "200", list("holders", "Holder"), R) },
+        "/equipment/units/{id}/service-orders": { "parameters": id_param(), "post": op("A service visit for a unit in a home (TRAINING, CALIBRATION, MAINTENANCE, REPAIR on site); the order closes when the visit is done", T, Some("ServiceOrderInput"), "201", schema("Order"), W) },
         "/equipment/units/{id}/replacement": { "parameters": id_param(), "post": op("A faulty unit in a home: mark it swap pending and order a replacement of the same role (REPLACE)", T, Some("ReplacementInput"), "201", schema("Order"), W) },
         "/equipment/units/{id}/recall-release": { "parameters": id_param(), "post": op("Lift a unit's recall hold after the manufacturer's all-clear (a unit in a home stays in use; anything else goes to quarantine)", T, Some("ReasonInput"), "200", schema("UnitSummary"), W) },
         "/equipment/lots/holders": {
@@ -370,6 +371,7 @@ fn add_equipment(doc: &mut Value) {
             "function_test_passed": { "type": "boolean" }, "notes": { "type": "string" } } },
         "MaintenanceRecordInput": { "type": "object", "required": ["kind"], "additionalProperties": false, "properties": {
             "kind": { "type": "string", "enum": ["calibration", "battery", "software_update"] }, "done_on": date(), "notes": { "type": "string" } } },
+        "ServiceOrderInput": { "type": "object", "required": ["service"], "additionalProperties": false, "properties": { "service": { "type": "string", "enum": ["TRAINING", "CALIBRATION", "MAINTENANCE", "REPAIR"] }, "note": { "type": "string" } } },
         "ReplacementInput": { "type": "object", "required": ["fault"], "additionalProperties": false, "properties": { "fault": { "type": "string" } } },
         "ReasonInput": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
         "RecallInput": { "type": "object", "required": ["udi_di", "reason"], "additionalProperties": false, "properties": {

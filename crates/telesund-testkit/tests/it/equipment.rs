@@ -740,3 +740,94 @@ async fn preventive_maintenance_is_planned_ahead_also_for_units_in_homes_and_onc
         assert_eq!(page.maintenance.len(), 1, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn service_visits_close_their_order_and_a_requested_return_is_collected() {
+    for backend in backends() {
+        let t = demo_db(backend).await;
+        let db = &t.db;
+        let tech = staff_ctx(db, TECH).await;
+        let nurse = staff_ctx(db, "nurse.aarhus@telesund.example").await;
+        let karen = citizen(db, &nurse, "Karen Nielsen").await;
+        let e = db.citizen_equipment(&nurse, karen).await.unwrap();
+        let tablet = unit_of(&e, DeviceRole::Tablet);
+
+        // Training: nothing moves, the order closes when the visit is done, and it is priced.
+        let order = db
+            .order_service(
+                &tech,
+                tablet,
+                ServiceType::Training,
+                "Karen vil gerne have app'en vist igen",
+            )
+            .await
+            .unwrap();
+        assert_eq!(order.status, OrderStatus::Submitted, "{backend:?}");
+        db.change_order_status(&tech, order.id, OrderStatus::Accepted, "")
+            .await
+            .unwrap();
+        let visit = db
+            .schedule_visit(&tech, order.id, next_working_day(), None)
+            .await
+            .unwrap();
+        assert_eq!(visit.unit_id, Some(tablet), "{backend:?}");
+        let done = db
+            .complete_visit(&tech, visit.id, None, "gennemgået")
+            .await
+            .unwrap();
+        assert_eq!(
+            done.price,
+            Some(35_000),
+            "{backend:?}: training is priced from the catalogue"
+        );
+        assert_eq!(
+            db.order(&tech, order.id).await.unwrap().status,
+            OrderStatus::Closed,
+            "{backend:?}"
+        );
+        let refused = db
+            .order_service(&tech, tablet, ServiceType::Install, "")
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidInput, "{backend:?}");
+
+        // Karen's COPD kit is returned on request: collected, and its units serve nobody.
+        let kit = e
+            .orders
+            .iter()
+            .find(|o| o.service_type == ServiceType::Install)
+            .unwrap();
+        db.change_order_status(
+            &tech,
+            kit.id,
+            OrderStatus::ReturnRequested,
+            "borgeren er indlagt længe",
+        )
+        .await
+        .unwrap();
+        let collect = db
+            .schedule_visit(&tech, kit.id, next_working_day(), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            collect.kind,
+            telesund_core::equipment::visit::VisitKind::Collect,
+            "{backend:?}"
+        );
+        db.complete_visit(&tech, collect.id, None, "hentet")
+            .await
+            .unwrap();
+        let after = db.citizen_equipment(&nurse, karen).await.unwrap();
+        assert!(
+            after
+                .units
+                .iter()
+                .all(|(u, a)| u.unit.state == UnitState::InTransitBack && a.is_empty()),
+            "{backend:?}"
+        );
+        assert_eq!(
+            after.orders.iter().find(|o| o.id == kit.id).unwrap().status,
+            OrderStatus::Collected
+        );
+    }
+}
