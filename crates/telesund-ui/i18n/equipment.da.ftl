@@ -424,3 +424,7 @@ eq-location-supplier = Hos leverandøren
 eq-linekind-rent = Leje
 eq-linekind-visit = Besøg
 eq-linekind-reprocessing = Genbehandling
+eq-ok-service = Servicebesøget er bestilt.
+eq-service-title = Servicebesøg i hjemmet
+eq-service-type = Slags besøg
+eq-service-submit = Bestil servicebesøg

@@ -424,3 +424,7 @@ eq-location-supplier = With the supplier
 eq-linekind-rent = Rent
 eq-linekind-visit = Visit
 eq-linekind-reprocessing = Reprocessing
+eq-ok-service = The service visit has been ordered.
+eq-service-title = Service visit in the home
+eq-service-type = Kind of visit
+eq-service-submit = Order a service visit

@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/udstyr/enheder/{id}/genbehandling", post(units::reprocess))
         .route("/udstyr/enheder/{id}/vedligehold", post(units::maintain))
         .route("/udstyr/enheder/{id}/ombyt", post(units::replace))
+        .route("/udstyr/enheder/{id}/service", post(units::service))
         .route("/udstyr/ordrer/{id}", get(orders::order))
         .route("/udstyr/ordrer/{id}/status", post(orders::status))
         .route("/udstyr/ordrer/{id}/planlaeg", post(orders::schedule))
@@ -159,6 +160,7 @@ impl Flash {
 fn notice(page: &Page, key: &str) -> Option<String> {
     Some(match key {
         "saved" => page.t("eq-ok-saved"),
+        "service" => page.t("eq-ok-service"),
         "price" => page.t("eq-ok-price"),
         "kit" => page.t("eq-ok-kit"),
         "received" => page.t("eq-ok-received"),

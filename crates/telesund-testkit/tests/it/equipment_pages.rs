@@ -615,3 +615,38 @@ async fn reprocessing_stock_takes_and_recalls_from_their_pages() {
         assert!(html.contains("id=\"form-error\"") && html.contains("value=\"12,345\""));
     }
 }
+
+#[tokio::test]
+async fn a_training_visit_is_ordered_from_the_unit_page() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let tech = app.login(TECH).await;
+        let unit = scan(&app, &tech, "R9TX1000102").await;
+        let (status, to, body) = post(
+            &app,
+            &tech,
+            &format!("{unit}/service"),
+            &[
+                ("service", "TRAINING"),
+                ("note", "Karen vil have app'en vist igen"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{backend:?}: {body}");
+        assert!(to.ends_with("?ok=service"), "{to}");
+        let (_, html) = get(&app, &tech, &to).await;
+        assert!(html.contains("Servicebesøget er bestilt"), "{html}");
+        assert!(html.contains("Oplæring"), "{backend:?}: {html}");
+        // A unit on the shelf gets no service visit: refused on the page.
+        let shelf = scan(&app, &tech, "R9TX1000103").await;
+        let (status, _, html) = post(
+            &app,
+            &tech,
+            &format!("{shelf}/service"),
+            &[("service", "TRAINING")],
+        )
+        .await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert!(html.contains("id=\"form-error\""), "{html}");
+    }
+}

@@ -758,3 +758,43 @@ pub async fn replace(
         }
     }
 }
+
+#[derive(Deserialize)]
+pub struct ServiceForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Orders a service visit (training, calibration, maintenance, repair on site) for a unit in
+/// a home.
+pub async fn service(
+    State(state): State<AppState>,
+    StaffAuth(auth): StaffAuth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ServiceForm>,
+) -> PageResult {
+    let page = eq_page(&auth, format!("/udstyr/enheder/{id}"), "eq-unit-title");
+    gate(&state, &auth, &page).await?;
+    let unit_id: UnitId = path_id(&id, "unit", &page)?;
+    let ordered = match telesund_core::equipment::ServiceType::parse(&f.service) {
+        Ok(service) => {
+            state
+                .db
+                .order_service(&auth.ctx(), unit_id, service, f.note.trim())
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match ordered {
+        Ok(order) => Ok(see_other(&format!(
+            "/udstyr/ordrer/{}?ok=service",
+            order.id
+        ))),
+        Err(e) => {
+            let msg = refusal(&page, e)?;
+            unit_page(&state, &auth, &id, None, Flash::error(msg)).await
+        }
+    }
+}
