@@ -190,5 +190,7 @@ async fn complete_installation(browser: &Browser) -> anyhow::Result<()> {
     browser
         .click("form.visit-complete button[type='submit']")
         .await?;
+    // The day plan answers with its notice once the visit is stored.
+    browser.wait_for_text("#eq-notice", "udført").await?;
     Ok(())
 }
