@@ -4,6 +4,8 @@
 //! what they need and stores what they decide, with the unit's history and the order's
 //! trace written in the same transaction as the change.
 
+#[doc(hidden)]
+pub mod bench_load;
 pub mod catalogue;
 pub mod costs;
 pub mod devices;
