@@ -68,7 +68,8 @@ CREATE TABLE units (
     updated_at INTEGER NOT NULL,
     UNIQUE (model_id, serial)
 ) STRICT;
-CREATE INDEX units_serial ON units(serial);
+-- Scans are matched ignoring case: one expression index serves them.
+CREATE INDEX units_serial ON units(UPPER(serial));
 CREATE INDEX units_device_id ON units(device_id);
 CREATE INDEX units_citizen ON units(citizen_id);
 CREATE INDEX units_state ON units(state);
@@ -186,6 +187,8 @@ CREATE TABLE visits (
 ) STRICT;
 CREATE INDEX visits_day ON visits(planned_on, status);
 CREATE INDEX visits_citizen ON visits(citizen_id);
+-- A month's statement reads the visits done in it.
+CREATE INDEX visits_done ON visits(done_at);
 
 CREATE TABLE reprocessing_records (
     id BLOB PRIMARY KEY,
@@ -205,6 +208,7 @@ CREATE TABLE reprocessing_records (
     completed_at INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX reprocessing_unit ON reprocessing_records(unit_id, completed_at);
+CREATE INDEX reprocessing_completed ON reprocessing_records(completed_at);
 
 CREATE TABLE maintenance_records (
     id BLOB PRIMARY KEY,

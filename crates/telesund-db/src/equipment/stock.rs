@@ -343,12 +343,23 @@ impl Db {
             crate::audit::insert_records!(tx, records)
         })?;
         let held = self.unit_summaries(&ids).await?;
-        let mut affected = Vec::new();
-        for s in &held {
-            let Some(citizen) = s.holder.or_else(|| s.unit.location.citizen()) else {
+        // Each affected citizen's plans, teams and name, read for all of them at once.
+        let holders: Vec<(CitizenId, &UnitSummary)> = held
+            .iter()
+            .filter_map(|s| {
+                s.holder
+                    .or_else(|| s.unit.location.citizen())
+                    .map(|c| (c, s))
+            })
+            .collect();
+        let ids: Vec<CitizenId> = holders.iter().map(|(c, _)| *c).collect();
+        let snapshots = self.snapshots(&ids).await?;
+        let names = self.citizen_names(&ids).await?;
+        let mut affected = Vec::with_capacity(holders.len());
+        for (citizen, s) in holders {
+            let Some(snapshot) = snapshots.get(&citizen) else {
                 continue;
             };
-            let snapshot = self.snapshot(citizen).await?;
             let programmes = snapshot
                 .plans
                 .iter()
@@ -364,7 +375,7 @@ impl Db {
                 .collect();
             affected.push(AffectedCitizen {
                 citizen_id: citizen,
-                citizen_name: self.citizen_name(citizen).await?,
+                citizen_name: names.get(&citizen).cloned().unwrap_or_default(),
                 serial: s.unit.pi.serial.clone(),
                 programmes,
                 teams,
@@ -378,6 +389,28 @@ impl Db {
             held,
             affected,
         })
+    }
+
+    /// Citizens' names ("given family") by id, in chunks of a few hundred.
+    async fn citizen_names(
+        &self,
+        ids: &[CitizenId],
+    ) -> Result<std::collections::HashMap<CitizenId, String>> {
+        let mut names = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = crate::db::placeholders(1, chunk.len());
+            let rows: Vec<(uuid::Uuid, String)> = on_read!(self, |c| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, given_name || ' ' || family_name FROM citizens WHERE id IN ({list})"
+                )));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                Ok::<_, DbError>(q.fetch_all(&mut *c).await?)
+            })?;
+            names.extend(rows.into_iter().map(|(id, n)| (CitizenId(id), n)));
+        }
+        Ok(names)
     }
 
     /// Lifts a recall hold on one unit after the manufacturer's all-clear: a unit in a home

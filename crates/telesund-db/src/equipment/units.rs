@@ -2,7 +2,7 @@
 //! checked by `UnitState::after` and written to the unit's append-only history in the same
 //! transaction), reprocessing and maintenance records, "who had this unit", lots and recalls.
 
-use super::{date_text, opt_date, parse_date};
+use super::{date_text, parse_date};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write, placeholders};
 use crate::error::{DbError, Result};
@@ -16,7 +16,7 @@ use telesund_core::equipment::catalogue::{MaintenanceKind, Model};
 use telesund_core::equipment::reprocessing::ReprocessingRecord;
 use telesund_core::equipment::udi;
 use telesund_core::equipment::unit::{
-    Location, LocationKind, UdiPi, Unit, UnitEvent, UnitState, location_after,
+    Location, LocationKind, Unit, UnitEvent, UnitState, location_after,
 };
 use telesund_core::ids::*;
 use telesund_core::{DomainError, ErrorCode};
@@ -27,6 +27,12 @@ pub(crate) const UNIT_COLUMNS: &str = "u.id, u.model_id, u.serial, u.device_id, 
 
 macro_rules! unit_from_row {
     ($r:expr) => {{
+        // The names the macro uses, wherever it is expanded.
+        use telesund_core::Timestamp;
+        use telesund_core::equipment::unit::{Location, LocationKind, UdiPi, Unit, UnitState};
+        use telesund_core::ids::{CitizenId, ModelId, UnitId, UserId, WarehouseId};
+        use $crate::DbError;
+        use $crate::equipment::{opt_date, parse_date};
         let kind: String = $r.try_get("location_kind")?;
         let loc_ref: Option<uuid::Uuid> = $r.try_get("location_ref")?;
         let state: String = $r.try_get("state")?;
@@ -68,6 +74,33 @@ macro_rules! unit_from_row {
             citizen.map(CitizenId),
         )
     }};
+}
+
+pub(crate) use unit_from_row;
+
+/// How many ids one `IN (…)` list binds.
+const ID_CHUNK: usize = 500;
+
+/// Joins units to their models (the catalogue is small and read whole).
+pub(crate) fn with_models(
+    rows: Vec<(Unit, Option<CitizenId>)>,
+    models: &[Model],
+) -> Result<Vec<UnitSummary>> {
+    let by_id: std::collections::HashMap<ModelId, &Model> =
+        models.iter().map(|m| (m.id, m)).collect();
+    rows.into_iter()
+        .map(|(unit, holder)| {
+            let model = by_id
+                .get(&unit.model_id)
+                .map(|m| (*m).clone())
+                .ok_or_else(|| DbError::Internal("a unit's model is missing".into()))?;
+            Ok(UnitSummary {
+                unit,
+                model,
+                holder,
+            })
+        })
+        .collect()
 }
 
 /// A unit with what a list shows about it.
@@ -334,37 +367,28 @@ pub(crate) use assignment_from_row;
 impl Db {
     /// Units by id, with their models; ids that do not exist are left out.
     pub(crate) async fn unit_summaries(&self, ids: &[UnitId]) -> Result<Vec<UnitSummary>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
         let models = self.models().await?;
-        let list = placeholders(1, ids.len());
-        let rows: Vec<(Unit, Option<CitizenId>)> = on_read!(self, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {UNIT_COLUMNS} FROM units u WHERE u.id IN ({list}) ORDER BY u.serial"
-            )));
-            for id in ids {
-                q = q.bind(id.0);
-            }
-            let rows = q.fetch_all(&mut *c).await?;
-            rows.iter()
-                .map(|r| Ok(unit_from_row!(r)))
-                .collect::<Result<Vec<_>>>()
-        })?;
-        rows.into_iter()
-            .map(|(unit, holder)| {
-                let model = models
-                    .iter()
-                    .find(|m| m.id == unit.model_id)
-                    .cloned()
-                    .ok_or_else(|| DbError::Internal("a unit's model is missing".into()))?;
-                Ok(UnitSummary {
-                    unit,
-                    model,
-                    holder,
-                })
-            })
-            .collect()
+        let mut rows: Vec<(Unit, Option<CitizenId>)> = Vec::with_capacity(ids.len());
+        // In chunks: SQLite binds by name, so one statement with thousands of parameters
+        // costs far more than several with a few hundred (and has a hard limit).
+        for chunk in ids.chunks(ID_CHUNK) {
+            let list = placeholders(1, chunk.len());
+            let found: Vec<(Unit, Option<CitizenId>)> = on_read!(self, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {UNIT_COLUMNS} FROM units u WHERE u.id IN ({list})"
+                )));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                let rows = q.fetch_all(&mut *c).await?;
+                rows.iter()
+                    .map(|r| Ok(unit_from_row!(r)))
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            rows.extend(found);
+        }
+        rows.sort_by(|a, b| a.0.pi.serial.cmp(&b.0.pi.serial));
+        with_models(rows, &models)
     }
 
     pub(crate) async fn unit_summary(&self, id: UnitId) -> Result<UnitSummary> {
@@ -512,7 +536,7 @@ impl Db {
         let ids: Vec<uuid::Uuid> = on_read!(self, |c| {
             let found: Vec<uuid::Uuid> = sqlx::query_scalar(
                 "SELECT u.id FROM units u JOIN device_models m ON m.id = u.model_id \
-                 WHERE (u.serial = $1 OR u.device_id = $1 OR UPPER(u.serial) = UPPER($1)) AND ($2 IS NULL OR m.udi_di = $2) \
+                 WHERE (UPPER(u.serial) = UPPER($1) OR u.device_id = $1) AND ($2 IS NULL OR m.udi_di = $2) \
                  ORDER BY u.updated_at DESC",
             )
             .bind(&serial)

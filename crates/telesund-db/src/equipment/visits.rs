@@ -4,7 +4,10 @@
 //! Also the preventive-maintenance due list, which plans visits ahead of the due date.
 
 use super::orders::{Order, assign_unit, insert_trace, rebalance_shares, step_order};
-use super::units::{Transition, UnitSummary, support_reads, write_transition};
+use super::units::{
+    Transition, UNIT_COLUMNS, UnitSummary, support_reads, unit_from_row, with_models,
+    write_transition,
+};
 use super::{date_text, parse_date, today};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write};
@@ -20,7 +23,7 @@ use telesund_core::care::{ConsentType, has_consent};
 use telesund_core::equipment::catalogue::MaintenanceKind;
 use telesund_core::equipment::maintenance::{Due, is_due_within, next_due, visit_day};
 use telesund_core::equipment::order::{LineStatus, OrderStatus, ServiceType};
-use telesund_core::equipment::unit::{UnitEvent, UnitState};
+use telesund_core::equipment::unit::{Unit, UnitEvent, UnitState};
 use telesund_core::equipment::visit::{InstallationProof, VisitKind, VisitStatus};
 use telesund_core::ids::*;
 use telesund_core::{DomainError, ErrorCode};
@@ -662,27 +665,34 @@ impl Db {
     ) -> Result<Vec<DueUnit>> {
         self.equipment_guard(ctx, AuditAction::Read, "unit").await?;
         let day = today();
-        let rows: Vec<(uuid::Uuid, Option<String>)> = on_read!(self, |c| {
-            let rows: Vec<(uuid::Uuid, Option<String>)> = sqlx::query_as(
-                "SELECT u.id, u.last_maintenance_on FROM units u JOIN device_models m ON m.id = u.model_id \
-                 WHERE m.maintenance_days IS NOT NULL AND u.state NOT IN ('retired','disposed','lost')",
-            )
+        // One read of the units with a maintenance interval and their last maintenance.
+        let rows: Vec<(Unit, Option<CitizenId>, Option<String>)> = on_read!(self, |c| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {UNIT_COLUMNS}, u.last_maintenance_on FROM units u JOIN device_models m ON m.id = u.model_id \
+                 WHERE m.maintenance_days IS NOT NULL AND u.state NOT IN ('retired','disposed','lost')"
+            )))
             .fetch_all(&mut *c)
             .await?;
-            Ok::<_, DbError>(rows)
+            rows.iter()
+                .map(|r| {
+                    let (unit, holder) = unit_from_row!(r);
+                    Ok((unit, holder, r.try_get("last_maintenance_on")?))
+                })
+                .collect::<Result<Vec<_>>>()
         })?;
-        let ids: Vec<UnitId> = rows.iter().map(|(id, _)| UnitId(*id)).collect();
-        let summaries = self.unit_summaries(&ids).await?;
+        let mut last_done = std::collections::HashMap::with_capacity(rows.len());
+        let mut units = Vec::with_capacity(rows.len());
+        for (unit, holder, last) in rows {
+            last_done.insert(unit.id, last.as_deref().map(parse_date).transpose()?);
+            units.push((unit, holder));
+        }
+        let summaries = with_models(units, &self.models().await?)?;
         let planned = self
             .visits_where("v.kind = 'calibration' AND v.status = 'planned'", &[])
             .await?;
         let mut due = Vec::new();
         for s in summaries {
-            let last = rows
-                .iter()
-                .find(|(id, _)| *id == s.unit.id.0)
-                .and_then(|(_, d)| d.as_deref().map(parse_date))
-                .transpose()?;
+            let last = last_done.get(&s.unit.id).copied().flatten();
             if let Some(d) = next_due(&s.model, &s.unit, last, day)
                 && is_due_within(&d, day, horizon_days)
             {
