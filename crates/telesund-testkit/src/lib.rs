@@ -258,3 +258,73 @@ pub fn fsync_rate(dir: &std::path::Path, seconds: f64) -> f64 {
     let _ = std::fs::remove_file(&path);
     rate
 }
+
+/// What the benchmark programs share: the resident-set sampler, the backend's name, a
+/// deterministic random stream, and the local PostgreSQL default.
+pub mod bench {
+    use crate::Backend;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// The process's resident set (VmRSS) in bytes.
+    pub fn rss_bytes() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    pub fn mb(bytes: u64) -> f64 {
+        bytes as f64 / (1024.0 * 1024.0)
+    }
+
+    /// Samples the resident set every 5 ms for the life of the process; the peak so far.
+    pub fn spawn_rss_sampler() -> Arc<AtomicU64> {
+        let peak = Arc::new(AtomicU64::new(0));
+        let sampled = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                sampled.fetch_max(rss_bytes(), Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        });
+        peak
+    }
+
+    pub fn backend_name(b: Backend) -> &'static str {
+        match b {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// A small deterministic random stream per worker (splitmix64).
+    pub fn rand(worker: usize, n: u64, salt: u64) -> u64 {
+        let mut z = ((worker as u64) << 40) ^ n ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uses the PostgreSQL on 127.0.0.1:5432 when `TELESUND_TEST_PG` is unset and one answers.
+    /// Call first thing in `main`, before other threads read the environment.
+    pub fn use_local_postgres_if_unset() {
+        if std::env::var("TELESUND_TEST_PG").is_err()
+            && std::net::TcpStream::connect("127.0.0.1:5432").is_ok()
+        {
+            // SAFETY: called before any other thread reads the environment.
+            unsafe {
+                std::env::set_var(
+                    "TELESUND_TEST_PG",
+                    "postgres://postgres@127.0.0.1:5432/postgres",
+                )
+            };
+        }
+    }
+}

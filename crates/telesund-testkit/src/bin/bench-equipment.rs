@@ -59,6 +59,9 @@ use telesund_db::equipment::orders::KitOrder;
 use telesund_db::monitoring::bench_load::{LoadOrg, LoadSpec, data_end};
 use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db, DbConfig};
+use telesund_testkit::bench::{
+    backend_name, mb, rand, rss_bytes, spawn_rss_sampler, use_local_postgres_if_unset,
+};
 use telesund_testkit::{Backend, fsync_rate};
 
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -150,30 +153,6 @@ fn parse_args() -> Args {
         other => panic!("unknown backend '{other}'\n{usage}"),
     };
     a
-}
-
-fn backend_name(b: Backend) -> &'static str {
-    match b {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    }
-}
-
-/// The process's resident set (VmRSS) in bytes.
-fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
-fn mb(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
 }
 
 async fn staff_ctx(db: &Db, email: &str) -> anyhow::Result<AccessCtx> {
@@ -633,14 +612,6 @@ struct Single {
     result: String,
 }
 
-fn rand(worker: usize, n: u64, salt: u64) -> u64 {
-    let mut z = ((worker as u64) << 40) ^ n ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A scanner's GS1 element string for a unit: DI, expiry, lot, then FNC1 and the serial.
 fn gs1(di: &str, expiry: Option<&str>, lot: Option<&str>, serial: &str) -> String {
     let mut s = format!("]d201{di}");
@@ -1002,27 +973,12 @@ async fn main() -> anyhow::Result<()> {
     if let Some((url, report)) = &a.load_only {
         return load_child(&a, url, report).await;
     }
-    if std::env::var("TELESUND_TEST_PG").is_err() {
-        let default = "postgres://postgres@127.0.0.1:5432/postgres";
-        if std::net::TcpStream::connect("127.0.0.1:5432").is_ok() {
-            // SAFETY: set before any other thread reads the environment.
-            unsafe { std::env::set_var("TELESUND_TEST_PG", default) };
-        }
-    }
+    use_local_postgres_if_unset();
     let mut a = a;
     if a.backends.is_empty() {
         a.backends = telesund_testkit::backends();
     }
-    let rss_peak = Arc::new(AtomicU64::new(0));
-    {
-        let peak = rss_peak.clone();
-        tokio::spawn(async move {
-            loop {
-                peak.fetch_max(rss_bytes(), Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        });
-    }
+    let rss_peak = spawn_rss_sampler();
     let dir = std::env::temp_dir();
     let mut results = Vec::new();
     for &backend in &a.backends {

@@ -56,6 +56,9 @@ use telesund_db::monitoring::bench_load::{LoadOrg, LoadSpec};
 use telesund_db::monitoring::worklist::WorklistFilter;
 use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db, DbConfig};
+use telesund_testkit::bench::{
+    backend_name, mb, rand, rss_bytes, spawn_rss_sampler, use_local_postgres_if_unset,
+};
 use telesund_testkit::{Backend, fsync_rate};
 
 const POST_CONCURRENCY: usize = 16;
@@ -148,23 +151,6 @@ fn parse_args() -> Args {
     a
 }
 
-/// The process's resident set (VmRSS) in bytes.
-fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
-fn mb(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
-
 fn bench_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-monitoring");
     std::fs::create_dir_all(&dir).expect("create target/bench-monitoring");
@@ -179,13 +165,6 @@ fn size_name(a: &Args) -> String {
         a.days,
         if a.audit_history { "" } else { "_noaudit" }
     )
-}
-
-fn backend_name(b: Backend) -> &'static str {
-    match b {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -525,15 +504,6 @@ where
     f.per_commit = (r1 - r0) as f64 / (c1 - c0).max(1) as f64;
     f.commits_per_s = (c1 - c0) as f64 / secs;
     f
-}
-
-/// A small deterministic random stream per worker.
-fn rand(worker: usize, n: u64, salt: u64) -> u64 {
-    let mut z = (worker as u64) << 40 ^ n ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// One home measurement as a device gateway sends it: a weight (following on from the
@@ -908,13 +878,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some((url, marker)) = &a.load_only {
         return load_child(&a, url, marker).await;
     }
-    if std::env::var("TELESUND_TEST_PG").is_err() {
-        let default = "postgres://postgres@127.0.0.1:5432/postgres";
-        if std::net::TcpStream::connect("127.0.0.1:5432").is_ok() {
-            // SAFETY: set before any other thread reads the environment.
-            unsafe { std::env::set_var("TELESUND_TEST_PG", default) };
-        }
-    }
+    use_local_postgres_if_unset();
     let mut a = a;
     if a.backends.is_empty() {
         a.backends = telesund_testkit::backends();
@@ -922,16 +886,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = bench_dir();
 
     // The resident set, sampled through every phase.
-    let rss_peak = Arc::new(AtomicU64::new(0));
-    {
-        let peak = rss_peak.clone();
-        tokio::spawn(async move {
-            loop {
-                peak.fetch_max(rss_bytes(), Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        });
-    }
+    let rss_peak = spawn_rss_sampler();
 
     let mut results = Vec::new();
     for &backend in &a.backends {
