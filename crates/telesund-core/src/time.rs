@@ -96,6 +96,29 @@ pub fn copenhagen_offset(utc: OffsetDateTime) -> UtcOffset {
     UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
 }
 
+/// The instant a Copenhagen wall clock shows `minute` minutes past midnight on `date` (1440
+/// and more run into the next days). A time the autumn change repeats is its first instant;
+/// a time in the spring gap is the instant the clocks jump (01:00 UTC).
+pub fn copenhagen_instant(date: Date, minute: u32) -> Timestamp {
+    let (date, minute) = (
+        date + time::Duration::days(i64::from(minute / 1440)),
+        minute % 1440,
+    );
+    let clock = Time::from_hms((minute / 60) as u8, (minute % 60) as u8, 0).expect("below 24:00");
+    let naive = PrimitiveDateTime::new(date, clock);
+    // Summer time first, so a repeated autumn time resolves to its first instant.
+    for hours in [2, 1] {
+        let offset = UtcOffset::from_hms(hours, 0, 0).expect("valid offset");
+        let instant = naive.assume_offset(offset);
+        if copenhagen_offset(instant) == offset {
+            return Timestamp::from_datetime(instant);
+        }
+    }
+    Timestamp::from_datetime(
+        PrimitiveDateTime::new(date, Time::from_hms(1, 0, 0).expect("valid")).assume_utc(),
+    )
+}
+
 /// The UTC instant of a Copenhagen wall-clock time at the start of a day (for date filters).
 pub fn copenhagen_midnight(date: Date) -> Timestamp {
     let naive = PrimitiveDateTime::new(date, Time::MIDNIGHT);

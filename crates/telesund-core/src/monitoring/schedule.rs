@@ -37,10 +37,10 @@
 
 use crate::error::DomainError;
 use crate::identity::string_enum;
-use crate::time::{Timestamp, copenhagen_offset};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use time::{Date, Duration, Month, PrimitiveDateTime, Time, UtcOffset};
+use time::{Date, Duration, Month};
 
 const MINUTES_PER_DAY: u16 = 24 * 60;
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -598,23 +598,7 @@ fn next_month(year: i32, month: Month) -> (i32, Month) {
 /// The instant a Copenhagen wall clock shows `minute` minutes past midnight on `date`
 /// (1440 is the next midnight). See the module documentation for the DST choices.
 fn local_instant(date: Date, minute: u16) -> Timestamp {
-    if minute >= MINUTES_PER_DAY {
-        return local_instant(next_day(date), minute - MINUTES_PER_DAY);
-    }
-    let clock = Time::from_hms((minute / 60) as u8, (minute % 60) as u8, 0).expect("below 24:00");
-    let naive = PrimitiveDateTime::new(date, clock);
-    // Summer time first, so a time the autumn change repeats resolves to its first instant.
-    for hours in [2, 1] {
-        let offset = UtcOffset::from_hms(hours, 0, 0).expect("valid offset");
-        let instant = naive.assume_offset(offset);
-        if copenhagen_offset(instant) == offset {
-            return Timestamp::from_datetime(instant);
-        }
-    }
-    // Neither offset fits: the spring gap. The clocks jump at 01:00 UTC that day.
-    Timestamp::from_datetime(
-        PrimitiveDateTime::new(date, Time::from_hms(1, 0, 0).expect("valid")).assume_utc(),
-    )
+    crate::time::copenhagen_instant(date, u32::from(minute))
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@
 use super::codes::MeasurementType;
 use super::programme::{Activity, CarePlan, PlanStatus};
 use super::schedule::{LocalTime, Occurrence, Schedule};
-use crate::time::{Timestamp, copenhagen_midnight, copenhagen_offset};
-use time::{Date, PrimitiveDateTime, Time, UtcOffset};
+use crate::time::{Timestamp, copenhagen_midnight};
+use time::Date;
 
 /// What a task asks for: a measurement of a type, or a questionnaire by its key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,22 +107,7 @@ pub fn today_at(now: Timestamp, at: LocalTime) -> Timestamp {
 }
 
 fn local_instant(date: Date, minutes: u16) -> Timestamp {
-    if minutes >= 24 * 60 {
-        return copenhagen_midnight(date.next_day().unwrap_or(date));
-    }
-    let clock = Time::from_hms((minutes / 60) as u8, (minutes % 60) as u8, 0).expect("below 24:00");
-    let naive = PrimitiveDateTime::new(date, clock);
-    for hours in [2, 1] {
-        let offset = UtcOffset::from_hms(hours, 0, 0).expect("a valid offset");
-        let instant = naive.assume_offset(offset);
-        if copenhagen_offset(instant) == offset {
-            return Timestamp::from_datetime(instant);
-        }
-    }
-    // The spring gap: the clocks jump at 01:00 UTC.
-    Timestamp::from_datetime(
-        PrimitiveDateTime::new(date, Time::from_hms(1, 0, 0).expect("valid")).assume_utc(),
-    )
+    crate::time::copenhagen_instant(date, u32::from(minutes))
 }
 
 /// Today's tasks of the active `plans` at `now`, given the citizen's results (what each was
