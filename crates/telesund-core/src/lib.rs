@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod monitoring;
+pub mod servicedesk;
 pub mod text;
 pub mod time;
 
