@@ -5,7 +5,7 @@
 //! `OrderStatus::next`.
 
 use super::opt_date;
-use super::units::{Transition, UnitSummary, write_transition};
+use super::units::{Transition, UnitSummary, actor, support_record, write_transition};
 use crate::access::AccessCtx;
 use crate::db::{Db, on_read, on_write, placeholders};
 use crate::error::{DbError, Result};
@@ -592,14 +592,14 @@ impl Db {
                 .await?
             }
         };
-        let mut record = ctx.record(
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Read,
             "equipment_order",
-            Some(order.citizen_id),
-            Some(DataCategory::Support),
+            order.citizen_id,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         self.audit(vec![record]).await?;
         Ok(order)
     }
@@ -816,8 +816,7 @@ impl Db {
         let (held, open) = self.held_and_open(plan.citizen_id).await?;
         let kit_plan = plan_kit_order(&kit, plan.id, payer, &self.models().await?, &held, &open)?;
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
+        let (by_user, by_name) = actor(ctx);
         let order_id = kit_plan.needs_delivery().then(OrderId::new);
         let mut record = ctx.record(
             &decision,
@@ -976,16 +975,15 @@ impl Db {
             }
         }
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
-        let mut record = ctx.record(
+        let (by_user, by_name) = actor(ctx);
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Update,
             "equipment_order",
-            Some(order.citizen_id),
-            Some(DataCategory::Support),
+            order.citizen_id,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         let records = [record];
         // The trace line's status columns say what changed; the text is the staff's note.
         let text = note.trim().to_string();
@@ -1080,14 +1078,14 @@ impl Db {
         let now = t.at;
         let by_user = t.by_user;
         let by_name = t.by_name.clone();
-        let mut record = ctx.record(
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Update,
             "equipment_order",
-            Some(order.citizen_id),
-            Some(DataCategory::Support),
+            order.citizen_id,
+            Some(order.id.to_string()),
         );
-        record.entity_id = Some(order.id.to_string());
         let records = [record];
         let text = format!(
             "{} {} (SN {}) tildelt linjen {}",
@@ -1177,16 +1175,15 @@ impl Db {
             steps.push(dispatch);
         }
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
-        let mut record = ctx.record(
+        let (by_user, by_name) = actor(ctx);
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Update,
             "equipment_order",
-            Some(order.citizen_id),
-            Some(DataCategory::Support),
+            order.citizen_id,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         let records = [record];
         on_write!(self, |tx| {
             for t in &steps {
@@ -1272,16 +1269,15 @@ impl Db {
             .collect();
         let order = OrderId::new();
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
-        let mut record = ctx.record(
+        let (by_user, by_name) = actor(ctx);
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Create,
             "equipment_order",
-            Some(citizen),
-            Some(DataCategory::Support),
+            citizen,
+            Some(order.to_string()),
         );
-        record.entity_id = Some(order.to_string());
         let records = [record];
         let text = format!(
             "ombytning af {} {} (SN {}): {}",
@@ -1367,14 +1363,14 @@ impl Db {
             .ok_or_else(|| DbError::conflict(ErrorCode::Conflict, "the unit serves no plan"))
         })?;
         let id = OrderId::new();
-        let mut record = ctx.record(
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Create,
             "equipment_order",
-            Some(citizen),
-            Some(DataCategory::Support),
+            citizen,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         let records = [record];
         let new_order = NewOrder {
             id,

@@ -958,6 +958,35 @@ enum Bind {
     Text(Option<String>),
 }
 
+/// The audit record of an action on one citizen's support data (equipment, orders, visits),
+/// naming the record acted on.
+pub(crate) fn support_record(
+    ctx: &AccessCtx,
+    decision: &Decision,
+    action: AuditAction,
+    entity: &str,
+    citizen: CitizenId,
+    entity_id: Option<String>,
+) -> AuditRecord {
+    let mut r = ctx.record(
+        decision,
+        action,
+        entity,
+        Some(citizen),
+        Some(DataCategory::Support),
+    );
+    r.entity_id = entity_id;
+    r
+}
+
+/// Who acts, as the history and trace lines record them: user id and display name.
+pub(crate) fn actor(ctx: &AccessCtx) -> (Option<uuid::Uuid>, String) {
+    (
+        ctx.principal.user_id().map(|u| u.0),
+        ctx.principal.display_name().to_string(),
+    )
+}
+
 /// The audit records of a service-centre read that names citizens: one per citizen, in the
 /// support category, so each citizen's access log shows who traced their equipment.
 pub(crate) fn support_reads(

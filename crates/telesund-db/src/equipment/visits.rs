@@ -5,8 +5,8 @@
 
 use super::orders::{Order, assign_unit, insert_trace, rebalance_shares, step_order};
 use super::units::{
-    Transition, UNIT_COLUMNS, UnitSummary, support_reads, unit_from_row, with_models,
-    write_transition,
+    Transition, UNIT_COLUMNS, UnitSummary, actor, support_reads, support_record, unit_from_row,
+    with_models, write_transition,
 };
 use super::{date_text, parse_date, today};
 use crate::access::AccessCtx;
@@ -222,16 +222,15 @@ impl Db {
         };
         let id = VisitId::new();
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
-        let mut record = ctx.record(
+        let (by_user, by_name) = actor(ctx);
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Create,
             "visit",
-            Some(order.citizen_id),
-            Some(DataCategory::Support),
+            order.citizen_id,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         let records = [record];
         let text = format!("besøg ({}) planlagt til {day}", kind.danish());
         on_write!(self, |tx| {
@@ -376,8 +375,7 @@ impl Db {
             .find(|(t, _)| *t == visit.kind.service_type())
             .map_or(0, |(_, p)| p);
         let now = Timestamp::now();
-        let by_user = ctx.principal.user_id().map(|u| u.0);
-        let by_name = ctx.principal.display_name().to_string();
+        let (by_user, by_name) = actor(ctx);
         let citizen = visit.citizen_id;
 
         // Decide every unit step before the transaction.
@@ -525,14 +523,14 @@ impl Db {
             _ => None,
         };
         let proof_json = proof.as_ref().map(to_json).transpose()?;
-        let mut record = ctx.record(
+        let record = support_record(
+            ctx,
             &decision,
             AuditAction::Update,
             "visit",
-            Some(citizen),
-            Some(DataCategory::Support),
+            citizen,
+            Some(id.to_string()),
         );
-        record.entity_id = Some(id.to_string());
         let records = [record];
         let done_on = today();
         on_write!(self, |tx| {
@@ -751,15 +749,14 @@ impl Db {
         let records: Vec<_> = new
             .iter()
             .map(|(v, _, c, _, _)| {
-                let mut r = ctx.record(
+                support_record(
+                    ctx,
                     &decision,
                     AuditAction::Create,
                     "visit",
-                    Some(*c),
-                    Some(DataCategory::Support),
-                );
-                r.entity_id = Some(v.to_string());
-                r
+                    *c,
+                    Some(v.to_string()),
+                )
             })
             .collect();
         let n = new.len();
