@@ -132,20 +132,6 @@ string_enum!(
     }
 );
 
-impl LineStatus {
-    pub fn can_become(self, next: LineStatus) -> bool {
-        use LineStatus::*;
-        matches!(
-            (self, next),
-            (Pending, Allocated)
-                | (Allocated, Pending)
-                | (Allocated, Delivered)
-                | (Delivered, Returned)
-                | (Pending | Allocated, Cancelled)
-        )
-    }
-}
-
 /// Details for the technician who goes to the home.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {

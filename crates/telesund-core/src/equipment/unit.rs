@@ -82,32 +82,6 @@ impl UnitState {
         )
     }
 
-    /// Serving (or about to serve) a citizen: a unit the citizen already has for a kit role.
-    pub fn is_with_citizen(self) -> bool {
-        matches!(
-            self,
-            UnitState::Reserved
-                | UnitState::Prepared
-                | UnitState::InTransit
-                | UnitState::InUse
-                | UnitState::SwapPending
-        )
-    }
-
-    /// Counted as stock in a warehouse.
-    pub fn in_stock(self) -> bool {
-        matches!(
-            self,
-            UnitState::Received
-                | UnitState::IncomingInspection
-                | UnitState::Available
-                | UnitState::Reserved
-                | UnitState::Prepared
-                | UnitState::Quarantine
-                | UnitState::Reprocessing
-        )
-    }
-
     /// The state after `event`, or why it cannot happen. `before_hold` is the state a unit
     /// on recall hold was in when it was put on hold (ignored otherwise).
     pub fn after(
@@ -257,17 +231,6 @@ pub struct Unit {
     /// The warehouse the unit returns to.
     pub warehouse_id: WarehouseId,
     pub updated_at: Timestamp,
-}
-
-impl Unit {
-    /// Whether a measurement that names `device` came from this unit.
-    pub fn reported_as(&self, device: &str) -> bool {
-        device.eq_ignore_ascii_case(&self.pi.serial)
-            || self
-                .device_id
-                .as_deref()
-                .is_some_and(|d| d.eq_ignore_ascii_case(device))
-    }
 }
 
 #[cfg(test)]
