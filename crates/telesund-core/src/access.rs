@@ -144,6 +144,9 @@ pub enum Action {
     ReadEquipmentCosts {
         org_id: Option<OrgId>,
     },
+    /// Work the service desk: incoming calls, the case queue, the knowledge base, reports.
+    /// Cases name citizens; each citizen's support side is still decided per citizen.
+    RunServiceDesk,
 }
 
 /// What an access decision is made about.
@@ -330,8 +333,11 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
             (Action::Read(_), Resource::Citizen(f)) if f.citizen_id == Some(*citizen_id) => {
                 Decision::allow(None, "own data")
             }
+            // Citizens ask the service desk for help (a case about their own equipment).
             (
-                Action::Write(DataCategory::Contact | DataCategory::Consents),
+                Action::Write(
+                    DataCategory::Contact | DataCategory::Consents | DataCategory::Support,
+                ),
                 Resource::Citizen(f),
             ) if f.citizen_id == Some(*citizen_id) => Decision::allow(None, "own data"),
             (Action::SubmitResults, Resource::Citizen(f)) if f.citizen_id == Some(*citizen_id) => {
@@ -433,6 +439,16 @@ fn staff(
         }) {
             Some(m) => Decision::allow(Some(*m), "service centre staff"),
             None => Decision::deny(first, "equipment is run by the service centre"),
+        },
+        (Action::RunServiceDesk, _) => match memberships.iter().find(|m| {
+            m.org_kind == OrgKind::ServiceCentre
+                && matches!(
+                    m.role,
+                    Role::ServiceDeskAgent | Role::LogisticsTechnician | Role::OrgAdmin
+                )
+        }) {
+            Some(m) => Decision::allow(Some(*m), "service centre staff"),
+            None => Decision::deny(first, "the service desk is run by the service centre"),
         },
         (Action::ReadEquipmentCosts { org_id }, resource) => {
             let ancestors = match resource {

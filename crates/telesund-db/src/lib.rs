@@ -21,6 +21,7 @@ mod migrate;
 pub mod monitoring;
 pub mod organisations;
 pub mod secrets;
+pub mod servicedesk;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;

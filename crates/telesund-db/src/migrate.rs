@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_equipment.sql"),
         postgres: include_str!("../migrations/postgres/0005_equipment.sql"),
     },
+    Migration {
+        version: 6,
+        name: "service desk",
+        sqlite: include_str!("../migrations/sqlite/0006_servicedesk.sql"),
+        postgres: include_str!("../migrations/postgres/0006_servicedesk.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -78,6 +78,7 @@ pub fn category_display(c: TaskCategory) -> &'static str {
         TaskCategory::Assessment => "Resultat til vurdering",
         TaskCategory::Missing => "Manglende resultat",
         TaskCategory::Unexpected => "Uventet måling",
+        TaskCategory::ServiceDesk => "Henvendelse fra servicedesken",
     }
 }
 

@@ -18,6 +18,12 @@ const DA: &str = concat!(
     include_str!("../i18n/portal-monitoring.da.ftl"),
     "\n",
     include_str!("../i18n/citizen-equipment.da.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk.da.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk-kb.da.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk-reports.da.ftl"),
 );
 const EN: &str = concat!(
     include_str!("../i18n/en.ftl"),
@@ -29,6 +35,12 @@ const EN: &str = concat!(
     include_str!("../i18n/portal-monitoring.en.ftl"),
     "\n",
     include_str!("../i18n/citizen-equipment.en.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk.en.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk-kb.en.ftl"),
+    "\n",
+    include_str!("../i18n/servicedesk-reports.en.ftl"),
 );
 
 fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {

@@ -15,6 +15,7 @@ mod monitoring;
 mod page;
 mod portal;
 mod portal_monitoring;
+mod servicedesk;
 mod staff;
 mod view;
 
@@ -61,5 +62,6 @@ pub fn routes(state: AppState) -> Router {
         .merge(equipment::routes())
         .merge(portal_monitoring::routes())
         .merge(citizen_equipment::routes())
+        .merge(servicedesk::routes())
         .with_state(state)
 }

@@ -524,6 +524,29 @@ fn equipment_is_run_by_the_service_centre_and_its_costs_read_by_the_payer() {
             "{role} of a municipality"
         );
     }
+    // The service desk is the centre's agents', technicians' and lead's, nobody else's.
+    for role in Role::ALL {
+        let desk = |o, kind| {
+            authorize(
+                &who(o, kind, *role),
+                Action::RunServiceDesk,
+                Resource::Platform,
+            )
+            .allowed
+        };
+        assert_eq!(
+            desk(centre, OrgKind::ServiceCentre),
+            matches!(
+                role,
+                Role::LogisticsTechnician | Role::ServiceDeskAgent | Role::OrgAdmin
+            ),
+            "{role}"
+        );
+        assert!(
+            !desk(municipality, OrgKind::Municipality),
+            "{role} of a municipality"
+        );
+    }
     let costs = |o| Action::ReadEquipmentCosts { org_id: Some(o) };
     let target = Resource::Organisation {
         id: municipality,

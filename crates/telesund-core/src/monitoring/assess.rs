@@ -144,6 +144,7 @@ string_enum!(
         Assessment = "assessment",
         Missing = "missing",
         Unexpected = "unexpected",
+        ServiceDesk = "service_desk",
     }
 );
 

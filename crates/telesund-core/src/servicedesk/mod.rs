@@ -1,4 +1,9 @@
-//! The service desk: one phone number for citizens and staff. This part holds the business
-//! calendar and the SLA clocks, counted in working time on Danish working days.
+//! The service desk: one phone number for citizens and staff. The business calendar and SLA
+//! clocks (`sla`), a case's lifecycle (`case`), who is calling (`caller`), the knowledge base
+//! (`kb`) and the reports (`report`).
 
+pub mod caller;
+pub mod case;
+pub mod kb;
+pub mod report;
 pub mod sla;

@@ -4,8 +4,11 @@
 pub mod admin;
 mod citizens;
 mod equipment;
+mod knowledge;
 mod monitoring;
 mod openapi;
+mod servicedesk;
+mod servicedesk_reports;
 mod session;
 
 use crate::state::AppState;
@@ -101,6 +104,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/equipment/stock-takes/{id}/finish"),
     ("get", "/equipment/statements"),
     ("get", "/equipment/statements.csv"),
+    // service desk (servicedesk.rs)
+    // knowledge base (knowledge.rs)
+    // service desk reports (servicedesk_reports.rs)
     ("get", "/openapi.json"),
 ];
 
@@ -275,6 +281,9 @@ pub fn routes() -> Router<AppState> {
         .route("/equipment/statements", get(equipment::statements))
         .route("/equipment/statements.csv", get(equipment::statement_csv))
         .route("/openapi.json", get(openapi::serve))
+        .merge(servicedesk::routes())
+        .merge(knowledge::routes())
+        .merge(servicedesk_reports::routes())
 }
 
 /// Parses a path id, answering 404 (not 400) for ids that cannot exist.

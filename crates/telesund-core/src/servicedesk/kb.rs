@@ -1,0 +1,1 @@
+//! The knowledge base: guides and reply templates.

@@ -1,0 +1,8 @@
+//! Service desk pages: cases.
+
+use axum::Router;
+use telesund_http::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
