@@ -91,4 +91,14 @@ id_type!(
     ReprocessingId,
     /// A calibration, battery change or repair done on a unit.
     MaintenanceId,
+    /// A service desk case.
+    CaseId,
+    /// One entry in a case's timeline.
+    CaseEventId,
+    /// A call the telephony integration reported.
+    CallId,
+    /// A knowledge-base article or reply template.
+    ArticleId,
+    /// A picture in a knowledge-base article.
+    ImageId,
 );
