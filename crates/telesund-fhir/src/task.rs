@@ -118,7 +118,7 @@ pub fn from_domain(t: &DomainTask) -> Task {
     }
     let closed = matches!(t.status, TaskStatus::Completed | TaskStatus::Cancelled);
     let completed_at = t.completed_at.filter(|_| closed);
-    let note = match (completed_at, t.completed_by_name.as_deref()) {
+    let mut note = match (completed_at, t.completed_by_name.as_deref()) {
         (Some(at), Some(name)) if !name.trim().is_empty() => vec![Annotation {
             author_string: Some(name.to_string()),
             time: Some(instant(at)),
@@ -130,6 +130,14 @@ pub fn from_domain(t: &DomainTask) -> Task {
         }],
         _ => Vec::new(),
     };
+    // What the service desk found about the equipment behind the task (Task.note).
+    if let Some(text) = t.support_note.as_ref().filter(|n| !n.trim().is_empty()) {
+        note.push(Annotation {
+            author_string: Some("Servicecentret".into()),
+            time: None,
+            text: text.clone(),
+        });
+    }
     // inv-1: lastModified is never before authoredOn.
     let last_modified = t.updated_at.max(t.created_at);
     Task {
@@ -204,6 +212,7 @@ mod tests {
             updated_at: t("2026-11-22T07:10:00Z"),
             completed_at: None,
             completed_by_name: None,
+            support_note: None,
         }
     }
 

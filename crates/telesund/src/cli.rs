@@ -167,7 +167,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             );
             // Preventive maintenance: visits planned ahead of due dates, also for units in
             // homes.
-            telesund_db::equipment::visits::spawn_maintenance_planner(db.clone(), holder);
+            telesund_db::equipment::visits::spawn_maintenance_planner(db.clone(), holder.clone());
+            // The service desk: proactive cases, SLA warnings and escalation, every minute.
+            telesund_db::servicedesk::sweep::spawn_desk_sweeper(db.clone(), holder);
             crate::app::serve(listener, db, http).await?;
         }
         Command::Migrate => {

@@ -53,6 +53,10 @@ pub struct Task {
     pub updated_at: Timestamp,
     pub completed_at: Option<Timestamp>,
     pub completed_by_name: Option<String>,
+    /// What the service desk found about the equipment behind this task (a missing result
+    /// whose unit stopped sending; data flowing again).
+    #[serde(default)]
+    pub support_note: Option<String>,
 }
 
 /// A clinician's acknowledgement of a result: seen, with an optional message to the

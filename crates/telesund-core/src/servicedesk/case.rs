@@ -20,6 +20,17 @@ string_enum!(
 );
 
 string_enum!(
+    /// Who asked: a citizen, a relative on the citizen's behalf, a member of staff, or the
+    /// platform itself (a proactive case).
+    RequesterKind {
+        Citizen = "citizen",
+        NextOfKin = "next_of_kin",
+        Staff = "staff",
+        System = "system",
+    }
+);
+
+string_enum!(
     /// What kind of help the case is about.
     Category {
         MeasurementHelp = "measurement_help",
@@ -204,6 +215,9 @@ pub struct CaseState {
     /// Whether the desk has answered at all (first-contact resolution needs it).
     pub responded: bool,
     pub reopened: u32,
+    /// Whether the case ever waited for the citizen, a visit or a supplier.
+    #[serde(default)]
+    pub waited: bool,
 }
 
 impl CaseState {
@@ -221,6 +235,7 @@ impl CaseState {
             },
             responded: false,
             reopened: 0,
+            waited: false,
         }
     }
 
@@ -265,6 +280,7 @@ impl CaseState {
                     return Err(refuse());
                 }
                 next.status = *pending;
+                next.waited = true;
                 next.clocks.resolution.pause(at);
                 next.clocks.update.pause(at);
                 if let Some(ola) = next.clocks.ola.as_mut() {
@@ -421,6 +437,20 @@ impl CaseState {
             consider(ola, centre);
         }
         level
+    }
+}
+
+/// How long a first contact lasts: the call, and the call back within it.
+pub const FIRST_CONTACT_MINUTES: i64 = 120;
+
+impl CaseState {
+    /// First-contact resolution: resolved without waiting for anyone, never reopened, and
+    /// within the contact that opened it.
+    pub fn first_contact(&self, opened_at: Timestamp, resolved_at: Timestamp) -> bool {
+        self.status == CaseStatus::Resolved
+            && !self.waited
+            && self.reopened == 0
+            && resolved_at.0 - opened_at.0 <= FIRST_CONTACT_MINUTES * 60_000_000
     }
 }
 

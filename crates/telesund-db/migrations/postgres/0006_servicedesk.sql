@@ -155,7 +155,9 @@ CREATE TABLE staff_notifications (
 CREATE INDEX staff_notifications_user ON staff_notifications(user_id, created_at);
 CREATE INDEX staff_notifications_org ON staff_notifications(org_id, created_at);
 
--- A call that reveals a clinical concern becomes a task for the citizen's care team.
+-- A call that reveals a clinical concern becomes a task for the citizen's care team; a
+-- missing-measurement task learns what the service desk found (support_note).
 ALTER TABLE tasks DROP CONSTRAINT tasks_category_check;
 ALTER TABLE tasks ADD CONSTRAINT tasks_category_check
     CHECK (category IN ('assessment','missing','unexpected','service_desk'));
+ALTER TABLE tasks ADD COLUMN support_note TEXT;

@@ -156,7 +156,9 @@ CREATE INDEX staff_notifications_user ON staff_notifications(user_id, created_at
 CREATE INDEX staff_notifications_org ON staff_notifications(org_id, created_at);
 
 -- A call that reveals a clinical concern becomes a task for the citizen's care team: the
--- task table learns the category (SQLite changes a CHECK only by rebuilding the table).
+-- task table learns the category (SQLite changes a CHECK only by rebuilding the table). A
+-- missing-measurement task learns what the service desk found (support_note: the unit has
+-- stopped sending, data flows again), which the missing-results job never overwrites.
 CREATE TABLE tasks_new (
     id BLOB PRIMARY KEY,
     citizen_id BLOB NOT NULL REFERENCES citizens(id),
@@ -176,11 +178,12 @@ CREATE TABLE tasks_new (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     completed_at INTEGER,
-    completed_by_name TEXT
+    completed_by_name TEXT,
+    support_note TEXT
 ) STRICT;
 INSERT INTO tasks_new SELECT id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status,
     owner_user_id, owner_name, activity, window_start, window_end, description, oldest_result_at, created_at,
-    updated_at, completed_at, completed_by_name FROM tasks;
+    updated_at, completed_at, completed_by_name, NULL FROM tasks;
 DROP TABLE tasks;
 ALTER TABLE tasks_new RENAME TO tasks;
 CREATE INDEX tasks_team_status ON tasks(care_team_id, status);

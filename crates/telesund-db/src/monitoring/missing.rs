@@ -577,7 +577,7 @@ impl Db {
         on_read!(self, |c| {
             let rows = sqlx::query(
                 "SELECT id, citizen_id, care_plan_id, care_team_id, category, colour, priority, status, owner_user_id, owner_name, \
-                 activity, window_start, window_end, description, oldest_result_at, created_at, updated_at, completed_at, completed_by_name \
+                 activity, window_start, window_end, description, oldest_result_at, created_at, updated_at, completed_at, completed_by_name, support_note \
                  FROM tasks WHERE citizen_id = $1 ORDER BY created_at, id",
             )
             .bind(citizen.0)
@@ -607,6 +607,7 @@ impl Db {
                         updated_at: Timestamp(r.try_get("updated_at")?),
                         completed_at: r.try_get::<Option<i64>, _>("completed_at")?.map(Timestamp),
                         completed_by_name: r.try_get("completed_by_name")?,
+                        support_note: r.try_get("support_note")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()

@@ -273,7 +273,7 @@ macro_rules! bind_teams {
 
 const TASK_COLUMNS: &str = "t.id, t.citizen_id, t.care_plan_id, t.care_team_id, t.category, t.colour, t.priority, t.status, \
      t.owner_user_id, t.owner_name, t.activity, t.window_start, t.window_end, t.description, t.oldest_result_at, \
-     t.created_at, t.updated_at, t.completed_at, t.completed_by_name";
+     t.created_at, t.updated_at, t.completed_at, t.completed_by_name, t.support_note";
 
 macro_rules! task_from_row {
     ($r:expr) => {{
@@ -301,6 +301,7 @@ macro_rules! task_from_row {
             updated_at: Timestamp($r.try_get("updated_at")?),
             completed_at: $r.try_get::<Option<i64>, _>("completed_at")?.map(Timestamp),
             completed_by_name: $r.try_get("completed_by_name")?,
+            support_note: $r.try_get("support_note")?,
         }
     }};
 }

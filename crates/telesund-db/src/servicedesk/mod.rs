@@ -6,6 +6,7 @@ pub mod calls;
 pub mod cases;
 pub mod kb;
 pub mod reports;
+pub mod sweep;
 
 use crate::access::{AccessCtx, guard};
 use crate::db::{Db, on_read, on_write};
@@ -24,6 +25,12 @@ pub struct Desk {
     pub name: String,
     pub phone: String,
     pub calendar: BusinessCalendar,
+}
+
+/// Whether the principal works the desk, decided without an audit record (the caller audits
+/// what it then reads or writes).
+pub(crate) fn works_desk(ctx: &AccessCtx) -> bool {
+    telesund_core::authorize(&ctx.principal, Action::RunServiceDesk, Resource::Platform).allowed
 }
 
 impl Db {

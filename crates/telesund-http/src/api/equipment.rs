@@ -9,6 +9,7 @@
 //! `invalid_input`, both in the standard error body.
 
 use super::parse_id;
+use super::shared::*;
 use crate::auth::Auth;
 use crate::body::JsonBody;
 use crate::error::ApiError;
@@ -17,9 +18,8 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use telesund_core::ErrorCode;
 use telesund_core::equipment::catalogue::{
     Connectivity, DeviceRole, HygieneClass, Kit, KitRole, Maintenance, MaintenanceKind, Model,
     ModelStatus,
@@ -35,148 +35,6 @@ use telesund_core::monitoring::MeasurementType;
 use telesund_db::equipment::orders::KitOrder;
 use telesund_db::equipment::units::NewUnit;
 use time::{Date, Month};
-
-// ---------------------------------------------------------------------------------------
-// Shared pieces: dates, query parameters, answers.
-
-const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-fn date_text(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
-
-fn parse_date(s: &str, field: &str) -> Result<Date, ApiError> {
-    Date::parse(s.trim(), DATE_FORMAT).map_err(|_| {
-        ApiError::invalid(format!("{field} must be a date as YYYY-MM-DD, not '{s}'"))
-            .at(field.to_string())
-    })
-}
-
-/// Dates in request bodies: `YYYY-MM-DD`.
-mod ymd {
-    use super::*;
-
-    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse(s.trim(), DATE_FORMAT)
-            .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a date as YYYY-MM-DD")))
-    }
-
-    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(s) if s.trim().is_empty() => Ok(None),
-            Some(s) => Date::parse(s.trim(), DATE_FORMAT).map(Some).map_err(|_| {
-                serde::de::Error::custom(format!("'{s}' is not a date as YYYY-MM-DD"))
-            }),
-        }
-    }
-}
-
-/// A value as JSON.
-fn out<T: Serialize>(v: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| {
-        let mut err = ApiError::new(ErrorCode::Internal, "could not write the answer");
-        err.cause = Some(e.to_string());
-        err
-    })
-}
-
-fn ok<T: Serialize>(v: &T) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::OK, Json(out(v)?)))
-}
-
-fn created<T: Serialize>(v: &T) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, Json(out(v)?)))
-}
-
-/// Query parameters, checked as strictly as a body: an unknown name is refused, and each
-/// parameter is given once.
-struct QueryParams(Vec<(String, String)>);
-
-impl QueryParams {
-    fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<QueryParams, ApiError> {
-        let pairs = match raw {
-            None | Some("") => Vec::new(),
-            Some(q) => crate::middleware::urlencoded_pairs(q.as_bytes()),
-        };
-        for (k, _) in &pairs {
-            if !allowed.contains(&k.as_str()) {
-                let known = if allowed.is_empty() {
-                    "this takes no query parameters".to_string()
-                } else {
-                    format!("known: {}", allowed.join(", "))
-                };
-                return Err(ApiError::new(
-                    ErrorCode::UnknownField,
-                    format!("unknown query parameter '{k}'; {known}"),
-                )
-                .at(k.clone()));
-            }
-        }
-        Ok(QueryParams(pairs))
-    }
-
-    fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(ApiError::invalid(format!("give '{name}' once")).at(name.to_string()));
-        }
-        Ok(first.map(|v| v.trim()).filter(|v| !v.is_empty()))
-    }
-
-    fn required(&self, name: &str, example: &str) -> Result<&str, ApiError> {
-        self.one(name)?.ok_or_else(|| {
-            ApiError::invalid(format!("give {name}, e.g. {name}={example}")).at(name.to_string())
-        })
-    }
-
-    /// Every value of a list parameter, given repeated or comma-separated.
-    fn list(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .flat_map(|(_, v)| v.split(','))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect()
-    }
-}
-
-/// Parses values of a string enum, naming the accepted ones when one is wrong.
-fn enum_values<T: Copy>(
-    values: &[&str],
-    field: &str,
-    all: &[T],
-    as_str: fn(T) -> &'static str,
-) -> Result<Vec<T>, ApiError> {
-    values
-        .iter()
-        .map(|v| {
-            all.iter()
-                .copied()
-                .find(|t| as_str(*t) == *v)
-                .ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "{field} '{v}' is not one of {}",
-                        all.iter()
-                            .map(|t| as_str(*t))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                    .at(field.to_string())
-                })
-        })
-        .collect()
-}
-
-fn id_param<T: std::str::FromStr>(value: &str, field: &str) -> Result<T, ApiError> {
-    value
-        .parse()
-        .map_err(|_| ApiError::invalid(format!("{field} must be an id")).at(field.to_string()))
-}
 
 // ---------------------------------------------------------------------------------------
 // Catalogue.

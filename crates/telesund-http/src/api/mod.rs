@@ -10,6 +10,7 @@ mod openapi;
 mod servicedesk;
 mod servicedesk_reports;
 mod session;
+mod shared;
 
 use crate::state::AppState;
 use axum::Router;
