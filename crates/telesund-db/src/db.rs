@@ -34,6 +34,9 @@ pub(crate) struct Inner {
     pub(crate) results: crate::monitoring::writer::ResultsWriter,
     pub(crate) bearer_cache: crate::bearer_cache::BearerCache,
     pub(crate) facts: crate::citizen_facts::FactsCache,
+    /// Where the platform is reached from outside, for links in messages it sends (a rating
+    /// link by SMS); empty: links are paths.
+    pub(crate) public_url: std::sync::RwLock<String>,
 }
 
 /// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list.
@@ -115,6 +118,24 @@ pub(crate) use {on_read, on_write};
 
 impl Db {
     /// Connects, runs pending migrations and starts the audit writer.
+    /// Sets the platform's public address, which links in outgoing messages start with.
+    pub fn set_public_url(&self, url: &str) {
+        if let Ok(mut u) = self.inner.public_url.write() {
+            *u = url.trim_end_matches('/').to_string();
+        }
+    }
+
+    /// A link to a path of the platform, as a message outside it must carry.
+    pub(crate) fn public_link(&self, path: &str) -> String {
+        let base = self
+            .inner
+            .public_url
+            .read()
+            .map(|u| u.clone())
+            .unwrap_or_default();
+        format!("{base}{path}")
+    }
+
     pub async fn connect(config: &DbConfig) -> Result<Db> {
         let pools =
             if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
@@ -170,6 +191,7 @@ impl Db {
                 results,
                 bearer_cache: Default::default(),
                 facts: Default::default(),
+                public_url: Default::default(),
             }),
         };
         // The questionnaires programmes refer to are library content, as migrations are.

@@ -229,6 +229,49 @@ impl TestApp {
         (status, resp.json().await.unwrap_or_default())
     }
 
+    /// A page as HTML: the status and the body (redirects are not followed).
+    pub async fn page(&self, session: &Session, path: &str) -> (u16, String) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .expect("request");
+        (
+            resp.status().as_u16(),
+            resp.text().await.unwrap_or_default(),
+        )
+    }
+
+    /// Submits a form with the session's CSRF token: the status, where it redirects to, and
+    /// the body.
+    pub async fn submit(
+        &self,
+        session: &Session,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String, String) {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf_token", session.csrf.as_str())];
+        fields.extend_from_slice(form);
+        let resp = self
+            .client
+            .post(self.url(path))
+            .header("cookie", &session.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (status, location, resp.text().await.unwrap_or_default())
+    }
+
     /// The id of a demo citizen found by name, as the given staff member.
     pub async fn find_citizen(&self, session: &Session, q: &str) -> String {
         let (status, body) = self.get(session, &format!("/api/v1/citizens?q={q}")).await;

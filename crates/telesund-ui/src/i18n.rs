@@ -162,16 +162,20 @@ mod tests {
     #[test]
     fn every_key_used_exists() {
         let da = keys(DA);
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/src/equipment"),
+        // Every template and source file, in every folder below them.
+        let mut pending = vec![
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")),
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
         ];
         let mut used = 0;
-        for dir in dirs {
-            for entry in std::fs::read_dir(dir).unwrap() {
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
-                if path.is_dir() || path.file_name().is_some_and(|n| n == "i18n.rs") {
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                if path.file_name().is_some_and(|n| n == "i18n.rs") {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
@@ -243,6 +247,20 @@ mod tests {
             "authentication",
         ] {
             want.push(format!("purpose-{p}"));
+        }
+        {
+            use telesund_core::servicedesk::case::{
+                CaseStatus, Category, Channel, Priority, RequesterKind,
+            };
+            want.extend(Category::ALL.iter().map(|c| format!("sd-category-{c}")));
+            want.extend(CaseStatus::ALL.iter().map(|c| format!("sd-status-{c}")));
+            want.extend(Priority::ALL.iter().map(|c| format!("sd-priority-{c}")));
+            want.extend(Channel::ALL.iter().map(|c| format!("sd-channel-{c}")));
+            want.extend(
+                RequesterKind::ALL
+                    .iter()
+                    .map(|c| format!("sd-requester-{c}")),
+            );
         }
         for k in want {
             let k = k.replace('_', "-");

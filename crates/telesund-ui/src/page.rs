@@ -89,6 +89,9 @@ impl Page {
         if can_manage_equipment(auth) {
             nav.push(("/udstyr", "nav-equipment"));
         }
+        if can_run_service_desk(auth) {
+            nav.push(("/servicedesk", "sd-nav-label"));
+        }
         if auth.has_role(Role::SystemAdmin) {
             nav.push(("/admin/organisationer", "nav-organisations"));
         }
@@ -96,6 +99,7 @@ impl Page {
             nav.push(("/admin/brugere", "nav-users"));
             nav.push(("/admin/audit", "nav-audit"));
         }
+        nav.push(("/hjaelp", "nav-help"));
         nav.push(("/konto", "nav-account"));
         Page {
             lang,
@@ -133,6 +137,7 @@ impl Page {
             ("/portal/maalinger", "nav-measurements"),
             ("/portal/beskeder", "nav-messages"),
             ("/portal/adgang", "nav-access-log"),
+            ("/portal/hjaelp", "help-title"),
         ];
         Page {
             lang,
@@ -179,6 +184,17 @@ pub fn can_manage_equipment(auth: &Auth) -> bool {
     telesund_core::authorize(
         &auth.principal,
         telesund_core::access::Action::ManageEquipment,
+        telesund_core::access::Resource::Platform,
+    )
+    .allowed
+}
+
+/// Service-centre staff who work the service desk (storage decides every call; this only
+/// shapes the navigation and which buttons a page offers).
+pub fn can_run_service_desk(auth: &Auth) -> bool {
+    telesund_core::authorize(
+        &auth.principal,
+        telesund_core::access::Action::RunServiceDesk,
         telesund_core::access::Resource::Platform,
     )
     .allowed

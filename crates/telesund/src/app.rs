@@ -6,6 +6,7 @@ use telesund_http::{AppState, HttpConfig};
 
 /// Builds the application: API, FHIR, health, portal pages, and the shared layers.
 pub fn build(db: Db, config: HttpConfig) -> Router {
+    db.set_public_url(&config.public_url);
     let state = AppState::new(db, config);
     let app = telesund_http::routes(state.clone()).merge(telesund_ui::routes(state.clone()));
     telesund_http::with_middleware(app, state)

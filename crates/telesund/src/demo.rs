@@ -15,7 +15,9 @@ use telesund_db::staff::{NewMembership, NewStaffUser};
 use telesund_db::{AccessCtx, Db};
 
 mod equipment;
+mod knowledge;
 mod programmes;
+mod servicedesk;
 
 pub const DEMO_PASSWORD: &str = "telesund-demo";
 const REGION_SOR: &str = "999000000001";
@@ -530,5 +532,7 @@ async fn citizens(db: &Db, ctx: &AccessCtx, o: &Orgs) -> anyhow::Result<()> {
         copd,
     };
     equipment::load(db, ctx, o.service_centre, &programmes, bent.id, karen.id).await?;
+    knowledge::load(db, ctx).await?;
+    servicedesk::load(db, o.service_centre, karen.id).await?;
     Ok(())
 }

@@ -440,6 +440,34 @@ impl CaseState {
     }
 }
 
+impl CaseState {
+    /// The same state with every time moved `micros` earlier: lets a test (and a data
+    /// migration) let working time pass without waiting for it.
+    #[doc(hidden)]
+    pub fn shifted_back(&self, micros: i64) -> CaseState {
+        let shift = |t: Timestamp| Timestamp(t.0 - micros);
+        let clock = |c: &Clock| Clock {
+            target_minutes: c.target_minutes,
+            started_at: shift(c.started_at),
+            pauses: c
+                .pauses
+                .iter()
+                .map(|p| super::sla::Pause {
+                    from: shift(p.from),
+                    to: p.to.map(shift),
+                })
+                .collect(),
+            stopped_at: c.stopped_at.map(shift),
+        };
+        let mut s = self.clone();
+        s.clocks.first_response = clock(&self.clocks.first_response);
+        s.clocks.update = clock(&self.clocks.update);
+        s.clocks.resolution = clock(&self.clocks.resolution);
+        s.clocks.ola = self.clocks.ola.as_ref().map(clock);
+        s
+    }
+}
+
 /// How long a first contact lasts: the call, and the call back within it.
 pub const FIRST_CONTACT_MINUTES: i64 = 120;
 

@@ -17,6 +17,7 @@ const MAX_DAYS: i64 = 3 * 366;
 
 /// Opening hours of one weekday: minutes past local midnight, `open < close`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Hours {
     pub open: u16,
     pub close: u16,
@@ -24,6 +25,7 @@ pub struct Hours {
 
 /// When a service centre works.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BusinessCalendar {
     /// Monday first; None: closed that weekday.
     pub week: [Option<Hours>; 7],

@@ -88,6 +88,26 @@ impl Db {
                 telesund_core::DomainError::invalid("a call id is at most 200 characters").into(),
             );
         }
+        // The exchange retries a report it got no answer to: the same call id rings once.
+        if let Some(ext) = external_id.filter(|e| !e.trim().is_empty()) {
+            let known: Option<(uuid::Uuid, String, i64)> = on_read!(self, |c| {
+                sqlx::query_as(
+                    "SELECT id, caller, received_at FROM incoming_calls WHERE external_id = $1 AND received_at >= $2",
+                )
+                .bind(ext.trim())
+                .bind(Timestamp::now().0 - RINGING_MICROS)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(DbError::from)
+            })?;
+            if let Some((id, caller, at)) = known {
+                let matches = match &digits {
+                    Some(d) => self.match_number(d).await?,
+                    None => Vec::new(),
+                };
+                return Ok(ringing(CallId(id), caller, Timestamp(at), &matches));
+            }
+        }
         let centre = self.default_centre().await?;
         let id = CallId::new();
         let now = Timestamp::now();
@@ -105,7 +125,7 @@ impl Db {
             .bind(centre.0)
             .bind(&caller_text)
             .bind(digits.as_deref().unwrap_or(""))
-            .bind(external_id)
+            .bind(external_id.map(str::trim).filter(|e| !e.is_empty()))
             .bind(now.0)
             .execute(&mut *tx)
             .await?;
@@ -238,7 +258,7 @@ impl Db {
             Ok::<_, DbError>(n > 0)
         })?;
         let call = self.load_call(id).await?;
-        if !taken && call.answered_by_name.as_deref() != Some(name.as_str()) {
+        if !taken && self.load_call_answered(id).await?.flatten() != me {
             return Err(DbError::conflict(
                 ErrorCode::Conflict,
                 format!(
@@ -268,6 +288,21 @@ impl Db {
             ));
         }
         Ok(call)
+    }
+
+    /// Who answered a call: None if nobody has; Some(None) if answered by no staff user.
+    pub(crate) async fn load_call_answered(&self, id: CallId) -> Result<Option<Option<UserId>>> {
+        let row: Option<(Option<i64>, Option<uuid::Uuid>)> = on_read!(self, |c| {
+            sqlx::query_as(
+                "SELECT answered_at, answered_by_user_id FROM incoming_calls WHERE id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(DbError::from)
+        })?;
+        let (answered, by) = row.ok_or_else(|| DbError::not_found("call"))?;
+        Ok(answered.map(|_| by.map(UserId)))
     }
 
     async fn load_call(&self, id: CallId) -> Result<IncomingCall> {

@@ -102,6 +102,7 @@ pub struct CasePage {
 
 /// Who asked, when the desk registers it for someone else (a call matched to a relative).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Requester {
     pub kind: RequesterKind,
     pub name: String,
@@ -109,6 +110,7 @@ pub struct Requester {
 
 /// What a new case is opened with.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewCase {
     #[serde(default)]
     pub citizen_id: Option<CitizenId>,
@@ -142,7 +144,7 @@ pub enum MessageChannel {
 
 /// Everything that can be done to a case.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CaseAction {
     /// Take the case (no user: the caller takes it) or hand it to a colleague.
     Assign {
@@ -645,14 +647,32 @@ impl Db {
             }
             None => Vec::new(),
         };
+        if let Some(call) = new.call_id {
+            if !desk {
+                return Err(DbError::forbidden("only the desk links a case to a call"));
+            }
+            if self.load_call_answered(call).await?.is_none() {
+                return Err(DbError::conflict(
+                    ErrorCode::Conflict,
+                    "answer the call before opening a case from it",
+                ));
+            }
+        }
         let facts = self.case_context(citizen, new.unit_id).await?;
         let centre = self.default_centre().await?;
         let cal = self.desk_calendar(centre).await?;
         let now = Timestamp::now();
-        let priority = if new.acute {
+        // Only the desk weighs a case; anyone else's question starts as a normal one, and
+        // the desk raises it if it is more.
+        let (impact, urgency, acute) = if desk || matches!(ctx.principal, Principal::System) {
+            (new.impact, new.urgency, new.acute)
+        } else {
+            (Impact::Medium, Urgency::Medium, false)
+        };
+        let priority = if acute {
             Priority::Acute
         } else {
-            Priority::from_matrix(new.impact, new.urgency)
+            Priority::from_matrix(impact, urgency)
         };
         let state = CaseState::open(priority, now);
         let mut case = Case {
@@ -668,8 +688,8 @@ impl Db {
             category: new.category,
             subject: new.subject.trim().to_string(),
             status: CaseStatus::New,
-            impact: new.impact,
-            urgency: new.urgency,
+            impact,
+            urgency,
             priority,
             state,
             due_at: None,
@@ -915,7 +935,7 @@ impl Db {
             }
             CaseAction::Note { text } => {
                 let text = text_of(&text, "the note")?;
-                if !case.status.is_active() && case.status == CaseStatus::Closed {
+                if case.status == CaseStatus::Closed {
                     return Err(DomainError::new(ErrorCode::Conflict, "the case is closed").into());
                 }
                 entries.push(Entry::internal("note", text));
@@ -1035,6 +1055,7 @@ impl Db {
             CaseAction::SwapDevice { unit_id, fault } => {
                 let fault = text_of(&fault, "the fault")?;
                 self.unit_of_case_citizen(&case, unit_id).await?;
+                may_wait_for_visit(&case, now)?;
                 // The equipment module does the swap: a REPLACE order, accepted, and its
                 // visit on the next working day. The faulty unit is marked swap pending
                 // and goes to repair when collected.
@@ -1066,6 +1087,7 @@ impl Db {
             } => {
                 let note = text_of(&note, "what the technician should do")?;
                 self.unit_of_case_citizen(&case, unit_id).await?;
+                may_wait_for_visit(&case, now)?;
                 let order = self.order_service(ctx, unit_id, service, &note).await?;
                 self.change_order_status(ctx, order.id, OrderStatus::Accepted, "fra servicedesken")
                     .await?;
@@ -1083,6 +1105,9 @@ impl Db {
             }
             CaseAction::HandOverClinical { note } => {
                 let note = text_of(&note, "the note for the care team")?;
+                if case.status == CaseStatus::Closed {
+                    return Err(DomainError::new(ErrorCode::Conflict, "the case is closed").into());
+                }
                 let citizen = case
                     .citizen_id
                     .ok_or_else(|| DomainError::invalid("a clinical concern is about a citizen"))?;
@@ -1169,8 +1194,9 @@ impl Db {
                 "sms",
                 "service_rating",
                 format!(
-                    "Din henvendelse {} er løst. Hvordan var hjælpen? Giv 1-5 stjerner: /hjaelp/bedoem/{plain}",
-                    case.number
+                    "Din henvendelse {} er løst. Hvordan var hjælpen? Giv 1-5 stjerner: {}",
+                    case.number,
+                    self.public_link(&format!("/hjaelp/bedoem/{plain}"))
                 ),
             ));
         }
@@ -1554,6 +1580,16 @@ struct Effects {
     merged_into: Option<(CaseId, i64)>,
 }
 
+/// Whether the case may wait for a visit now: checked before the equipment module orders
+/// anything, so a refused swap leaves no order behind.
+fn may_wait_for_visit(case: &Case, at: Timestamp) -> Result<()> {
+    if case.status != CaseStatus::PendingVisit {
+        case.state
+            .apply(&CaseEvent::Wait(CaseStatus::PendingVisit), at)?;
+    }
+    Ok(())
+}
+
 /// Who the case waits for, in the citizen's words.
 fn waiting_for(s: CaseStatus) -> &'static str {
     match s {
@@ -1575,4 +1611,67 @@ fn rating_token() -> (String, String) {
     let token = crate::secrets::random_secret("r");
     let hash = crate::secrets::sha256_hex(&token);
     (token, hash)
+}
+
+impl Db {
+    /// Moves a case's opening and clocks `micros` into the past (for tests of deadlines).
+    #[doc(hidden)]
+    pub async fn backdate_case_for_test(&self, id: CaseId, micros: i64) -> Result<()> {
+        let case = self.load_case(id).await?;
+        let state = serde_json::to_string(&case.state.shifted_back(micros))
+            .map_err(|e| DbError::Internal(e.to_string()))?;
+        on_write!(self, |tx| {
+            sqlx::query(
+                "UPDATE service_cases SET state = $1, opened_at = opened_at - $2, due_at = due_at - $2 WHERE id = $3",
+            )
+            .bind(&state)
+            .bind(micros)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+            Ok::<_, DbError>(())
+        })
+    }
+
+    /// The staff notifications of an organisation, newest first (for tests and the queue).
+    pub async fn desk_notifications(
+        &self,
+        ctx: &AccessCtx,
+        limit: i64,
+    ) -> Result<Vec<(String, String, Timestamp)>> {
+        self.desk_guard(ctx, AuditAction::Read, "staff_notification")
+            .await?;
+        let me = ctx.principal.user_id().map(|u| u.0);
+        on_read!(self, |c| {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT kind, body, created_at FROM staff_notifications \
+                 WHERE user_id = $1 OR user_id IS NULL ORDER BY created_at DESC LIMIT $2",
+            )
+            .bind(me)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+            Ok::<_, DbError>(
+                rows.into_iter()
+                    .map(|(k, b, t)| (k, b, Timestamp(t)))
+                    .collect(),
+            )
+        })
+    }
+}
+
+impl Db {
+    /// A case found by its number (what citizens and agents say on the phone).
+    pub async fn case_id_by_number(&self, ctx: &AccessCtx, number: i64) -> Result<CaseId> {
+        self.desk_guard(ctx, AuditAction::Read, "service_case")
+            .await?;
+        let id: Option<uuid::Uuid> = on_read!(self, |c| {
+            sqlx::query_scalar("SELECT id FROM service_cases WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(DbError::from)
+        })?;
+        id.map(CaseId).ok_or_else(|| DbError::not_found("case"))
+    }
 }

@@ -74,6 +74,20 @@ impl Db {
             .desk_guard(ctx, AuditAction::Update, "service_centre")
             .await?;
         calendar.validate()?;
+        if self.organisation(org).await?.kind != telesund_core::identity::OrgKind::ServiceCentre {
+            return Err(
+                telesund_core::DomainError::invalid("a desk belongs to a service centre").into(),
+            );
+        }
+        // The centre's own agents and lead keep its number and hours; not another centre's.
+        let own = matches!(&ctx.principal, telesund_core::access::Principal::Staff { memberships, .. }
+            if memberships.iter().any(|m| m.org_id == org
+                && matches!(m.role, telesund_core::identity::Role::ServiceDeskAgent | telesund_core::identity::Role::OrgAdmin)));
+        if !own && !matches!(ctx.principal, telesund_core::access::Principal::System) {
+            return Err(DbError::forbidden(
+                "a centre's agents and administrators keep its number and hours",
+            ));
+        }
         let phone = telesund_core::identity::normalise_phone(phone)?;
         let json = serde_json::to_string(calendar)
             .map_err(|e| DbError::Internal(format!("calendar: {e}")))?;

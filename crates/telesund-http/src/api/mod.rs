@@ -106,8 +106,28 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/equipment/statements"),
     ("get", "/equipment/statements.csv"),
     // service desk (servicedesk.rs)
+    ("post", "/telephony/incoming-call"),
+    ("get", "/servicedesk/calls"),
+    ("post", "/servicedesk/calls/{id}/answer"),
+    ("get", "/servicedesk/caller-screen/{id}"),
+    ("get", "/servicedesk/cases"),
+    ("post", "/servicedesk/cases"),
+    ("get", "/servicedesk/cases/{id}"),
+    ("post", "/servicedesk/cases/{id}/actions"),
+    ("post", "/servicedesk/cases/{id}/rating"),
+    ("get", "/citizens/{id}/service-cases"),
+    ("get", "/servicedesk/desks"),
+    ("put", "/servicedesk/desks/{id}"),
     // knowledge base (knowledge.rs)
+    ("get", "/knowledge/articles"),
+    ("post", "/knowledge/articles"),
+    ("get", "/knowledge/articles/{id}"),
+    ("put", "/knowledge/articles/{id}"),
+    ("post", "/knowledge/articles/{id}/images"),
+    ("get", "/knowledge/images/{id}"),
     // service desk reports (servicedesk_reports.rs)
+    ("get", "/servicedesk/reports"),
+    ("get", "/servicedesk/reports.csv"),
     ("get", "/openapi.json"),
 ];
 

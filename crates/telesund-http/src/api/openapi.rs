@@ -215,6 +215,151 @@ pub fn document() -> Value {
         }
     });
     add_equipment(&mut doc);
+    add_servicedesk(&mut doc);
+    // knowledge base
+    {
+        const T: &str = "knowledge";
+        let uuid = || json!({ "type": "string", "format": "uuid" });
+        let category = || json!({ "type": ["string", "null"], "enum": ["measurement_help", "equipment_fault", "delivery_pickup", "login_access", "staff_question", "other", null] });
+        let kind = || json!({ "type": "string", "enum": ["guide", "reply_template"] });
+        let audience = || json!({ "type": "string", "enum": ["public", "internal"], "description": "public: everyone signed in once published; internal: the service desk" });
+        let language = || json!({ "type": "string", "enum": ["da", "en"] });
+        let status = || json!({ "type": "string", "enum": ["draft", "published", "retired"] });
+        let ts = || json!({ "type": "integer", "description": "UTC microseconds" });
+        let write: &[&str] = &["400", "401", "403", "404", "413", "415", "422"];
+        let mut picture_post = op(
+            "Add a picture to an article (the service desk): the raw bytes as the body, PNG, JPEG or WebP as Content-Type (checked against the bytes), at most 1 MiB; answers with the line that shows it in the body",
+            T,
+            None,
+            "201",
+            object(
+                json!({ "id": uuid(), "article_id": uuid(), "content_type": { "type": "string" }, "alt": { "type": "string" }, "line": { "type": "string", "description": "![alt](image:<id>)" } }),
+            ),
+            write,
+        );
+        picture_post["parameters"] = json!([
+            id_param()[0].clone(),
+            query(
+                "alt",
+                json!({ "type": "string", "maxLength": 300 }),
+                "required: what the picture shows, for those who cannot see it"
+            )
+        ]);
+        picture_post["requestBody"] = json!({ "required": true, "content": { "image/png": { "schema": { "type": "string", "format": "binary" } }, "image/jpeg": { "schema": { "type": "string", "format": "binary" } }, "image/webp": { "schema": { "type": "string", "format": "binary" } } } });
+        let mut picture_get = op(
+            "A picture, for whoever may read its article (a published public guide: everyone signed in)",
+            T,
+            None,
+            "200",
+            json!({}),
+            &["401", "403", "404"],
+        );
+        picture_get["responses"]["200"] = json!({ "description": "the picture", "content": { "image/png": {}, "image/jpeg": {}, "image/webp": {} } });
+        let paths = json!({
+            "/knowledge/articles": {
+                "get": get_with("Search the knowledge base: every word (æ/ø/å folded) must occur in the title or body; titles with all of them first. Everyone signed in finds published public guides; the service desk also internal articles and reply templates, and drafts with include_drafts", T,
+                    vec![query("q", json!({ "type": "string" }), "search words"), query("kind", kind(), ""), query("audience", audience(), "internal: the service desk only"),
+                         query("language", language(), ""), query("category", json!({ "type": "string" }), "a case category"), query("model", uuid(), "a device model"),
+                         query("include_drafts", json!({ "type": "boolean" }), "drafts and retired articles too (the service desk only)")],
+                    list("articles", "ArticleSummary"), &["400", "401", "403"]),
+                "post": op("Write an article (the service desk)", T, Some("ArticleInput"), "201", schema("Article"), write)
+            },
+            "/knowledge/articles/{id}": {
+                "parameters": id_param(),
+                "get": op("An article with its models, pictures and body as blocks; anything but a published public guide is for the service desk", T, None, "200", schema("Article"), &["401", "403", "404"]),
+                "put": op("Change an article (its models are replaced)", T, Some("ArticleInput"), "200", schema("Article"), write)
+            },
+            "/knowledge/articles/{id}/images": { "post": picture_post },
+            "/knowledge/images/{id}": { "parameters": id_param(), "get": picture_get }
+        });
+        let schemas = json!({
+            "ArticleInput": { "type": "object", "required": ["audience", "title", "body"], "additionalProperties": false, "properties": {
+                "kind": kind(), "language": language(), "audience": audience(), "category": category(),
+                "title": { "type": "string", "minLength": 1, "maxLength": 200 },
+                "body": { "type": "string", "minLength": 1, "maxLength": 20000, "description": "plain text: paragraphs split by a blank line, numbered steps ('1. …'), pictures on their own line as ![what it shows](image:<id>) of this article's pictures" },
+                "status": status(), "models": { "type": "array", "items": uuid() } },
+                "description": "kind defaults to guide, language to da, status to draft. A reply template is internal; a guide names at least one model or a category." },
+            "Article": { "type": "object", "properties": {
+                "id": uuid(), "kind": kind(), "language": language(), "audience": audience(), "category": category(),
+                "title": { "type": "string" }, "body": { "type": "string" }, "status": status(),
+                "created_at": ts(), "updated_at": ts(), "updated_by_name": { "type": "string" },
+                "models": { "type": "array", "items": object(json!({ "id": uuid(), "name": { "type": "string" } })) },
+                "images": { "type": "array", "items": object(json!({ "id": uuid(), "content_type": { "type": "string" }, "alt": { "type": "string" } })) },
+                "blocks": { "type": "array", "items": { "type": "object", "description": "type paragraph (lines), steps (start, items) or picture (image, alt)" } } } },
+            "ArticleSummary": { "type": "object", "properties": {
+                "id": uuid(), "kind": kind(), "language": language(), "audience": audience(), "category": category(),
+                "title": { "type": "string" }, "excerpt": { "type": "string" }, "status": status(), "updated_at": ts(),
+                "models": { "type": "array", "items": uuid() } } }
+        });
+        if let (Value::Object(p), Value::Object(s)) = (paths, schemas) {
+            doc["paths"].as_object_mut().expect("paths").extend(p);
+            doc["components"]["schemas"]
+                .as_object_mut()
+                .expect("schemas")
+                .extend(s);
+        }
+    }
+    // service desk reports
+    {
+        let day = |what: &str| {
+            query(
+                what,
+                json!({ "type": "string", "format": "date" }),
+                match what {
+                    "from" => {
+                        "the first day (Copenhagen), YYYY-MM-DD; give with to; both left out: the current month"
+                    }
+                    _ => "the last day, included; at most 366 days from the first",
+                },
+            )
+        };
+        let params = || {
+            vec![
+                day("from"),
+                day("to"),
+                query(
+                    "centre",
+                    json!({ "type": "string", "format": "uuid" }),
+                    "one service centre; default every centre",
+                ),
+            ]
+        };
+        let count = |value: Value| json!({ "type": "array", "items": object(json!({ "value": value, "cases": { "type": "integer" } })) });
+        let named = json!({ "type": "array", "description": "most cases first; name null: the cases without one, last", "items": object(json!({ "name": { "type": ["string", "null"] }, "cases": { "type": "integer" } })) });
+        let percent = json!({ "type": ["number", "null"], "description": "per cent, one decimal; null when nothing is decided" });
+        let minutes = json!({ "type": ["integer", "null"] });
+        let attainment = object(
+            json!({ "met": { "type": "integer" }, "breached": { "type": "integer" }, "running": { "type": "integer", "description": "running or paused within the target: not decided" }, "percent_met": percent }),
+        );
+        let report = json!({ "type": "object", "description": "The service desk's figures for the cases opened in a period (merged duplicates left out); SLA clocks judged on the centre's business calendar (acute: around the clock) at generated_at.", "properties": {
+            "period": object(json!({ "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } })),
+            "generated_at": { "type": "integer", "description": "UTC microseconds" },
+            "total": { "type": "integer" },
+            "by_channel": count(json!({ "type": "string", "enum": ["phone", "web", "staff", "automatic"] })),
+            "by_category": count(json!({ "type": "string", "enum": ["measurement_help", "equipment_fault", "delivery_pickup", "login_access", "staff_question", "other"] })),
+            "by_model": named.clone(), "by_payer": named,
+            "first_response": attainment.clone(), "resolution": attainment,
+            "first_contact": object(json!({ "resolved": { "type": "integer" }, "first_contact": { "type": "integer" }, "percent": percent })),
+            "time_to_resolve": object(json!({ "resolved": { "type": "integer" }, "median_working_minutes": minutes, "median_calendar_minutes": minutes })),
+            "top_faults": { "type": "array", "description": "at most five models, most equipment faults first", "items": object(json!({ "model": { "type": "string" }, "faults": { "type": "integer" }, "cases": { "type": "integer" }, "percent_of_cases": { "type": "number" } })) },
+            "proactive": object(json!({ "cases": { "type": "integer" }, "data_flowing": { "type": "integer" }, "median_minutes_to_data": minutes })) } });
+        let errors: &[&str] = &["400", "401", "403", "422"];
+        let mut csv = get_with(
+            "The same report as CSV: semicolons, decimal commas, one figure a row (afsnit;emne;nøgletal;værdi)",
+            "servicedesk",
+            params(),
+            json!({}),
+            errors,
+        );
+        csv["responses"]["200"] = json!({ "description": "the report", "content": { "text/csv": { "schema": { "type": "string" } } } });
+        let paths = doc["paths"].as_object_mut().expect("paths");
+        paths.insert("/servicedesk/reports".into(), json!({ "get": get_with("The service desk's report for a period: cases per channel, category, model and payer; SLA attainment; first-contact resolution; time to resolve; top faults per model; proactive cases", "servicedesk", params(), schema("ServiceReport"), errors) }));
+        paths.insert("/servicedesk/reports.csv".into(), json!({ "get": csv }));
+        doc["components"]["schemas"]
+            .as_object_mut()
+            .expect("schemas")
+            .insert("ServiceReport".into(), report);
+    }
     doc
 }
 
@@ -444,6 +589,86 @@ fn add_equipment(doc: &mut Value) {
         if let Value::Object(m) = group {
             schemas.extend(m);
         }
+    }
+}
+
+/// The service desk's paths and schemas: the telephony webhook, calls, the caller screen,
+/// cases and the desks.
+fn add_servicedesk(doc: &mut Value) {
+    const T: &str = "servicedesk";
+    const R: &[&str] = &["401", "403", "404"];
+    const W: &[&str] = &["400", "401", "403", "404", "409", "413", "415", "422"];
+    let uuid = || json!({ "type": "string", "format": "uuid" });
+    let enum_of = |v: &[&str]| json!({ "type": "string", "enum": v });
+    let category = || {
+        enum_of(&[
+            "measurement_help",
+            "equipment_fault",
+            "delivery_pickup",
+            "login_access",
+            "staff_question",
+            "other",
+        ])
+    };
+    let status = || {
+        enum_of(&[
+            "new",
+            "open",
+            "pending_citizen",
+            "pending_visit",
+            "pending_supplier",
+            "resolved",
+            "closed",
+        ])
+    };
+    let level = || enum_of(&["high", "medium", "low"]);
+    let paths = json!({
+        "/telephony/incoming-call": { "post": op("The telephony integration reports a call (a bearer token of a service-desk member): the number is matched to citizens, next of kin and staff, and rings on the agents' screens. The answer holds match counts, never a citizen's name", T, Some("IncomingCall"), "201", schema("RingingCall"), W) },
+        "/servicedesk/calls": { "get": op("Calls ringing now (unanswered, the last 15 minutes): number and kinds of match", T, None, "200", list("calls", "RingingCall"), R) },
+        "/servicedesk/calls/{id}/answer": { "parameters": id_param(), "post": op("Take a call: it stops ringing for the others; answers who is calling (each matched citizen's identity read is audited). 409 when a colleague took it", T, None, "200", schema("Call"), W) },
+        "/servicedesk/caller-screen/{id}": { "parameters": id_param(), "get": get_with("The caller screen for a citizen: identity, contact, programmes and their organisations (names only), units with state, model and when each last sent data, open orders and visits, earlier cases (audited as support reads)", T,
+            vec![query("call", uuid(), "the answered call the screen is opened from")], json!({ "type": "object" }), R) },
+        "/servicedesk/cases": {
+            "get": get_with("The agents' queue, acute first then by the next deadline; every citizen named is audited", T,
+                vec![query("view", enum_of(&["all", "mine", "unassigned", "breaching_soon", "waiting_for_citizen", "done"]), "default all")], list("cases", "QueueLine"), &["400", "401", "403"]),
+            "post": op("Open a case: the desk on any channel but automatic; a citizen (web, about themselves); other staff (web, about themselves or a citizen in their care)", T, Some("NewCase"), "201", schema("CasePage"), W)
+        },
+        "/servicedesk/cases/{id}": { "parameters": id_param(), "get": op("A case with its timeline, clocks and rating; the citizen or the staff requester sees what is meant for them", T, None, "200", schema("CasePage"), R) },
+        "/servicedesk/cases/{id}/actions": { "parameters": id_param(), "post": op("Act on a case (see CaseAction); citizens may reply and reopen their own", T, Some("CaseAction"), "200", schema("CasePage"), W) },
+        "/servicedesk/cases/{id}/rating": { "parameters": id_param(), "post": op("The citizen rates the help on their resolved case, once (1–5 and a comment)", T, Some("RatingInput"), "201", json!({ "type": "object" }), W) },
+        "/citizens/{id}/service-cases": { "parameters": id_param(), "get": op("A citizen's cases, newest first (support read)", T, None, "200", list("cases", "Case"), R) },
+        "/servicedesk/desks": { "get": op("Every service centre's one phone number and business calendar", T, None, "200", list("desks", "Desk"), &["401"]) },
+        "/servicedesk/desks/{id}": { "parameters": id_param(), "put": op("Set a service centre's phone number and business calendar", T, Some("DeskInput"), "200", schema("Desk"), W) }
+    });
+    let calendar = json!({ "type": "object", "required": ["week", "closed_days", "closed_on_holidays"], "properties": {
+        "week": { "type": "array", "minItems": 7, "maxItems": 7, "description": "Monday first; null: closed", "items": { "oneOf": [{ "type": "null" }, { "type": "object", "properties": { "open": { "type": "integer", "description": "minutes past midnight" }, "close": { "type": "integer" } } }] } },
+        "closed_days": { "type": "array", "items": { "type": "string", "format": "date" } },
+        "closed_on_holidays": { "type": "boolean" } } });
+    let schemas = json!({
+        "IncomingCall": { "type": "object", "required": ["caller"], "additionalProperties": false, "properties": { "caller": { "type": "string" }, "call_id": { "type": "string" } } },
+        "RingingCall": { "type": "object", "properties": { "id": uuid(), "caller": { "type": "string" }, "received_at": { "type": "integer" }, "citizens": { "type": "integer" }, "next_of_kin": { "type": "integer" }, "staff": { "type": "array", "items": { "type": "string" } } } },
+        "Call": { "type": "object", "properties": { "id": uuid(), "caller": { "type": "string" }, "received_at": { "type": "integer" }, "answered_at": { "type": ["integer", "null"] }, "answered_by_name": { "type": ["string", "null"] }, "case_id": { "type": ["string", "null"] },
+            "matches": { "type": "array", "items": { "type": "object", "description": "kind citizen (citizen_id, name), next_of_kin (citizen_id, citizen_name, name, relation) or staff (user_id, name, organisations)" } } } },
+        "NewCase": { "type": "object", "required": ["channel", "category", "subject", "impact", "urgency"], "properties": {
+            "citizen_id": uuid(), "requester": { "type": "object", "properties": { "kind": enum_of(&["citizen", "next_of_kin", "staff", "system"]), "name": { "type": "string" } } },
+            "channel": enum_of(&["phone", "web", "staff", "automatic"]), "category": category(), "subject": { "type": "string", "maxLength": 200 }, "description": { "type": "string" },
+            "impact": level(), "urgency": level(), "acute": { "type": "boolean" }, "unit_id": uuid(), "call_id": uuid() } },
+        "Case": { "type": "object", "description": "A case: number, citizen, requester, channel, category, subject, status, impact, urgency, priority (acute, high, normal, low), state (clocks), due_at, escalation (0–3), assignee, unit, model, payer, plan, task, merged_into, resolution, first_contact, data_flowing_at and its times (UTC microseconds).", "properties": { "id": uuid(), "number": { "type": "integer" }, "status": status(), "category": category() } },
+        "QueueLine": { "type": "object", "properties": { "case": schema("Case"), "escalation_now": { "type": "integer" } } },
+        "CasePage": { "type": "object", "properties": { "case": schema("Case"), "timeline": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "integer" }, "kind": { "type": "string" }, "citizen_visible": { "type": "boolean" }, "text": { "type": "string" }, "reference": { "type": ["string", "null"] }, "by_name": { "type": "string" } } } },
+            "rating": { "type": ["object", "null"] }, "clocks": { "type": "array", "items": { "type": "array" } } } },
+        "CaseAction": { "type": "object", "required": ["action"], "description": "action: assign (user_id), note (text), reply (text), send_message (channel sms|email, text), use_article (article_id, sent_to_citizen), wait (status pending_*, note), resume (note), reprioritise (impact, urgency, acute), categorise (category), remote_fix (text), swap_device (unit_id, fault), book_technician (unit_id, service TRAINING|CALIBRATION|MAINTENANCE|REPAIR, note), hand_over_clinical (note), resolve (resolution), reopen (reason), close, merge (into)",
+            "properties": { "action": enum_of(&["assign", "note", "reply", "send_message", "use_article", "wait", "resume", "reprioritise", "categorise", "remote_fix", "swap_device", "book_technician", "hand_over_clinical", "resolve", "reopen", "close", "merge"]) } },
+        "RatingInput": { "type": "object", "required": ["score"], "additionalProperties": false, "properties": { "score": { "type": "integer", "minimum": 1, "maximum": 5 }, "comment": { "type": "string", "maxLength": 2000 } } },
+        "Desk": { "type": "object", "properties": { "org_id": uuid(), "name": { "type": "string" }, "phone": { "type": "string" }, "calendar": calendar.clone() } },
+        "DeskInput": { "type": "object", "required": ["phone", "calendar"], "additionalProperties": false, "properties": { "phone": { "type": "string" }, "calendar": calendar } }
+    });
+    if let (Value::Object(p), Value::Object(s)) = (paths, schemas) {
+        doc["paths"].as_object_mut().expect("paths").extend(p);
+        doc["components"]["schemas"]
+            .as_object_mut()
+            .expect("schemas")
+            .extend(s);
     }
 }
 

@@ -14,6 +14,7 @@ mod monitoring_jobs;
 mod monitoring_ui;
 mod portal_monitoring;
 mod servicedesk;
+mod servicedesk_api;
 mod servicedesk_kb;
 mod servicedesk_reports;
 mod servicedesk_ui;

@@ -6,6 +6,7 @@ use telesund_core::access::{ActingRole, Principal};
 use telesund_core::audit::{AuditFilter, RequestInfo};
 use telesund_core::care::{ConsentStatus, ConsentType};
 use telesund_core::identity::{Address, CitizenInput, Language, OrgKind, Role};
+use telesund_core::ids::CitizenId;
 use telesund_db::care::NewConsent;
 use telesund_db::{AccessCtx, Db};
 use telesund_testkit::{Backend, backends, test_db};
@@ -38,6 +39,21 @@ pub(crate) async fn staff_ctx(db: &Db, email: &str) -> AccessCtx {
             request_id: "test".into(),
             client_addr: "127.0.0.1".into(),
             purpose: "treatment".into(),
+        },
+    )
+}
+
+/// A citizen signed in to the portal.
+pub(crate) fn citizen_ctx(id: CitizenId, name: &str) -> AccessCtx {
+    AccessCtx::new(
+        Principal::Citizen {
+            citizen_id: id,
+            name: name.into(),
+        },
+        RequestInfo {
+            request_id: "test".into(),
+            client_addr: "127.0.0.1".into(),
+            purpose: "self_service".into(),
         },
     )
 }
