@@ -229,6 +229,23 @@ impl TestApp {
         (status, resp.json().await.unwrap_or_default())
     }
 
+    /// Posts JSON with the session's CSRF token.
+    pub async fn post_json(
+        &self,
+        session: &Session,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.send_json(session, reqwest::Method::POST, path, &body)
+            .await
+    }
+
+    /// A new API token (the secret) for a demo user: an integration acting as them.
+    pub async fn token_for(&self, email: &str, name: &str) -> String {
+        let user = self.db.staff_id_by_email(email).await.unwrap().unwrap();
+        self.db.create_api_token(user, name).await.unwrap().1
+    }
+
     /// A page as HTML: the status and the body (redirects are not followed).
     pub async fn page(&self, session: &Session, path: &str) -> (u16, String) {
         let resp = self
@@ -281,6 +298,20 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no citizen '{q}': {body}"))
             .to_string()
     }
+}
+
+/// The standard error body of the JSON API: the status, the code, a message and the request id.
+pub fn assert_api_error(status: u16, body: &serde_json::Value, want_status: u16, code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["request_id"].as_str().is_some_and(|r| !r.is_empty()),
+        "{body}"
+    );
 }
 
 /// fsyncs per second of 4 KiB appends in a directory: the disk's durable-write rate, which

@@ -421,7 +421,72 @@ macro_rules! update_case {
 }
 pub(crate) use update_case;
 
+/// What a new case starts from; everything else about it starts empty.
+pub(crate) struct Opening {
+    pub id: CaseId,
+    pub centre: OrgId,
+    pub citizen: Option<CitizenId>,
+    pub requester_kind: RequesterKind,
+    pub requester_name: String,
+    pub requester_user: Option<UserId>,
+    pub channel: Channel,
+    pub category: Category,
+    pub subject: String,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub unit: Option<UnitId>,
+    pub model: Option<ModelId>,
+    pub payer: Option<OrgId>,
+    pub plan: Option<CarePlanId>,
+    pub task: Option<TaskId>,
+}
+
 impl Case {
+    /// A new case at `at`: its clocks start, its first deadline is set.
+    pub(crate) fn opened(o: Opening, cal: &BusinessCalendar, at: Timestamp) -> Case {
+        let mut case = Case {
+            id: o.id,
+            number: 0,
+            centre_org_id: o.centre,
+            citizen_id: o.citizen,
+            citizen_name: None,
+            requester_kind: o.requester_kind,
+            requester_name: o.requester_name,
+            requester_user_id: o.requester_user,
+            channel: o.channel,
+            category: o.category,
+            subject: o.subject,
+            status: CaseStatus::New,
+            impact: o.impact,
+            urgency: o.urgency,
+            priority: o.priority,
+            state: CaseState::open(o.priority, at),
+            due_at: None,
+            escalation: 0,
+            assignee_user_id: None,
+            assignee_name: None,
+            unit_id: o.unit,
+            unit_serial: None,
+            model_id: o.model,
+            model_name: None,
+            payer_org_id: o.payer,
+            care_plan_id: o.plan,
+            task_id: o.task,
+            merged_into: None,
+            resolution: None,
+            first_contact: false,
+            data_flowing_at: None,
+            opened_at: at,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            updated_at: at,
+        };
+        case.refresh(cal, at);
+        case
+    }
+
     /// Applies a lifecycle event and sets what follows from it: the status, the next
     /// deadline, the escalation level, and the times of the first answer, resolution and
     /// closing.
@@ -625,28 +690,9 @@ impl Db {
         let id = CaseId::new();
         // A citizen's case is a support write on the citizen; a staff request about no
         // citizen touches nobody's data.
-        let records: Vec<AuditRecord> = match citizen {
-            Some(c) => {
-                let decision = self
-                    .guard_citizen(
-                        ctx,
-                        c,
-                        Action::Write(DataCategory::Support),
-                        AuditAction::Create,
-                        "service_case",
-                    )
-                    .await?;
-                vec![support_record(
-                    ctx,
-                    &decision,
-                    AuditAction::Create,
-                    "service_case",
-                    c,
-                    Some(id.to_string()),
-                )]
-            }
-            None => Vec::new(),
-        };
+        let records = self
+            .case_write_records(ctx, citizen, id, AuditAction::Create)
+            .await?;
         if let Some(call) = new.call_id {
             if !desk {
                 return Err(DbError::forbidden("only the desk links a case to a call"));
@@ -674,46 +720,29 @@ impl Db {
         } else {
             Priority::from_matrix(impact, urgency)
         };
-        let state = CaseState::open(priority, now);
-        let mut case = Case {
-            id,
-            number: 0,
-            centre_org_id: centre,
-            citizen_id: citizen,
-            citizen_name: None,
-            requester_kind: requester.kind,
-            requester_name: requester.name.trim().to_string(),
-            requester_user_id: requester_user,
-            channel,
-            category: new.category,
-            subject: new.subject.trim().to_string(),
-            status: CaseStatus::New,
-            impact,
-            urgency,
-            priority,
-            state,
-            due_at: None,
-            escalation: 0,
-            assignee_user_id: None,
-            assignee_name: None,
-            unit_id: new.unit_id,
-            unit_serial: None,
-            model_id: facts.model,
-            model_name: None,
-            payer_org_id: facts.payer,
-            care_plan_id: None,
-            task_id: None,
-            merged_into: None,
-            resolution: None,
-            first_contact: false,
-            data_flowing_at: None,
-            opened_at: now,
-            first_response_at: None,
-            resolved_at: None,
-            closed_at: None,
-            updated_at: now,
-        };
-        case.refresh(&cal, now);
+        let case = Case::opened(
+            Opening {
+                id,
+                centre,
+                citizen,
+                requester_kind: requester.kind,
+                requester_name: requester.name.trim().to_string(),
+                requester_user,
+                channel,
+                category: new.category,
+                subject: new.subject.trim().to_string(),
+                impact,
+                urgency,
+                priority,
+                unit: new.unit_id,
+                model: facts.model,
+                payer: facts.payer,
+                plan: None,
+                task: None,
+            },
+            &cal,
+            now,
+        );
         let mut opened = format!("{} ({})", case.subject, channel);
         if !new.description.trim().is_empty() {
             opened = format!("{}\n\n{}", case.subject, new.description.trim());
@@ -1200,28 +1229,9 @@ impl Db {
                 ),
             ));
         }
-        let records: Vec<AuditRecord> = match case.citizen_id {
-            Some(c) => {
-                let decision = self
-                    .guard_citizen(
-                        ctx,
-                        c,
-                        Action::Write(DataCategory::Support),
-                        AuditAction::Update,
-                        "service_case",
-                    )
-                    .await?;
-                vec![support_record(
-                    ctx,
-                    &decision,
-                    AuditAction::Update,
-                    "service_case",
-                    c,
-                    Some(case.id.to_string()),
-                )]
-            }
-            None => Vec::new(),
-        };
+        let records = self
+            .case_write_records(ctx, case.citizen_id, case.id, AuditAction::Update)
+            .await?;
         let (by_user, by_name) = actor(ctx);
         on_write!(self, |tx| {
             update_case!(tx, &case, was);
@@ -1274,6 +1284,37 @@ impl Db {
             crate::audit::insert_records!(tx, records)
         })?;
         self.case(ctx, id).await
+    }
+
+    /// The audit record of writing a case: a support write on its citizen, decided (and a
+    /// refusal audited) here; none for a case about no citizen.
+    async fn case_write_records(
+        &self,
+        ctx: &AccessCtx,
+        citizen: Option<CitizenId>,
+        case: CaseId,
+        action: AuditAction,
+    ) -> Result<Vec<AuditRecord>> {
+        let Some(c) = citizen else {
+            return Ok(Vec::new());
+        };
+        let decision = self
+            .guard_citizen(
+                ctx,
+                c,
+                Action::Write(DataCategory::Support),
+                action,
+                "service_case",
+            )
+            .await?;
+        Ok(vec![support_record(
+            ctx,
+            &decision,
+            action,
+            "service_case",
+            c,
+            Some(case.to_string()),
+        )])
     }
 
     /// A unit must be with the case's citizen for the desk to swap it or send a technician.

@@ -9,7 +9,9 @@
 //!   target more tells the centre's lead (staff notifications, once per level);
 //! - **closing**: resolved cases close after seven days.
 
-use super::cases::{CASE_COLUMNS, Case, Entry, case_from_row, insert_entries, update_case};
+use super::cases::{
+    CASE_COLUMNS, Case, Entry, Opening, case_from_row, insert_entries, update_case,
+};
 use crate::db::{Db, on_read, on_write};
 use crate::error::{DbError, Result};
 use serde::Serialize;
@@ -203,48 +205,29 @@ impl Db {
                 Priority::from_matrix(Impact::Medium, Urgency::Medium),
             ),
         };
-        let id = CaseId::new();
-        let state = CaseState::open(priority, now);
-        let citizen_name = self.citizen_name(s.citizen).await?;
-        let mut case = Case {
-            id,
-            number: 0,
-            centre_org_id: centre,
-            citizen_id: Some(s.citizen),
-            citizen_name: Some(citizen_name),
-            requester_kind: RequesterKind::System,
-            requester_name: "Telesund".into(),
-            requester_user_id: None,
-            channel: Channel::Automatic,
-            category: Category::EquipmentFault,
-            subject: format!("{} (SN {}) sender ikke data", s.model_name, s.serial),
-            status: CaseStatus::New,
-            impact,
-            urgency,
-            priority,
-            state,
-            due_at: None,
-            escalation: 0,
-            assignee_user_id: None,
-            assignee_name: None,
-            unit_id: Some(s.unit),
-            unit_serial: None,
-            model_id: Some(s.model),
-            model_name: None,
-            payer_org_id: Some(s.payer),
-            care_plan_id: Some(s.plan),
-            task_id: Some(s.task),
-            merged_into: None,
-            resolution: None,
-            first_contact: false,
-            data_flowing_at: None,
-            opened_at: now,
-            first_response_at: None,
-            resolved_at: None,
-            closed_at: None,
-            updated_at: now,
-        };
-        case.refresh(cal, now);
+        let case = Case::opened(
+            Opening {
+                id: CaseId::new(),
+                centre,
+                citizen: Some(s.citizen),
+                requester_kind: RequesterKind::System,
+                requester_name: "Telesund".into(),
+                requester_user: None,
+                channel: Channel::Automatic,
+                category: Category::EquipmentFault,
+                subject: format!("{} (SN {}) sender ikke data", s.model_name, s.serial),
+                impact,
+                urgency,
+                priority,
+                unit: Some(s.unit),
+                model: Some(s.model),
+                payer: Some(s.payer),
+                plan: Some(s.plan),
+                task: Some(s.task),
+            },
+            cal,
+            now,
+        );
         let since = last_seen
             .map(Timestamp::danish)
             .unwrap_or_else(|| "—".into());
@@ -386,13 +369,8 @@ impl Db {
             if updated.step(&CaseEvent::Resume, now, cal).is_err() {
                 continue;
             }
-            let entry = [Entry::public("visit_done", "Teknikerbesøget er gennemført")];
-            let result = on_write!(self, |tx| {
-                update_case!(tx, &updated, case.updated_at);
-                insert_entries!(tx, case.id, &entry, now, None::<uuid::Uuid>, "Telesund");
-                Ok::<_, DbError>(())
-            });
-            if result.is_ok() {
+            let entry = Entry::public("visit_done", "Teknikerbesøget er gennemført");
+            if self.save_step(&case, &updated, entry, now).await {
                 n += 1;
             }
         }
@@ -474,6 +452,31 @@ impl Db {
         Ok(sent)
     }
 
+    /// Writes one case's step from the sweep with its timeline entry, if nobody changed the
+    /// case since it was read; a case changed meanwhile is the next sweep's.
+    async fn save_step(&self, was: &Case, updated: &Case, entry: Entry, now: Timestamp) -> bool {
+        let result = self.write_step(was, updated, entry, now).await;
+        if let Err(e) = &result {
+            tracing::warn!(case = was.number, error = %e, "sweep step not written; retried next sweep");
+        }
+        result.is_ok()
+    }
+
+    async fn write_step(
+        &self,
+        was: &Case,
+        updated: &Case,
+        entry: Entry,
+        now: Timestamp,
+    ) -> Result<()> {
+        let entry = [entry];
+        on_write!(self, |tx| {
+            update_case!(tx, updated, was.updated_at);
+            insert_entries!(tx, was.id, &entry, now, None::<uuid::Uuid>, "Telesund");
+            Ok::<_, DbError>(())
+        })
+    }
+
     async fn close_resolved(&self, cal: &BusinessCalendar, now: Timestamp) -> Result<usize> {
         let cases: Vec<Case> = on_read!(self, |c| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -492,13 +495,8 @@ impl Db {
             if updated.step(&CaseEvent::Close, now, cal).is_err() {
                 continue;
             }
-            let entry = [Entry::internal("closed", "Lukket automatisk efter 7 dage")];
-            let result = on_write!(self, |tx| {
-                update_case!(tx, &updated, case.updated_at);
-                insert_entries!(tx, case.id, &entry, now, None::<uuid::Uuid>, "Telesund");
-                Ok::<_, DbError>(())
-            });
-            if result.is_ok() {
+            let entry = Entry::internal("closed", "Lukket automatisk efter 7 dage");
+            if self.save_step(&case, &updated, entry, now).await {
                 n += 1;
             }
         }

@@ -6,7 +6,7 @@ use super::fhir::{Client, assert_valid_r4, entries};
 use reqwest::Method;
 use serde_json::{Value, json};
 use telesund_core::Timestamp;
-use telesund_testkit::{Session, TestApp, backends, spawn_app};
+use telesund_testkit::{Session, TestApp, assert_api_error, backends, spawn_app};
 
 const NURSE: &str = "nurse.horsens@telesund.example";
 const TECH: &str = "tech@telesund.example";
@@ -39,24 +39,6 @@ async fn plans(app: &TestApp, s: &Session, citizen: &str) -> Vec<Value> {
     body["care_plans"].as_array().unwrap().clone()
 }
 
-async fn post(app: &TestApp, s: &Session, path: &str, body: Value) -> (u16, Value) {
-    app.send_json(s, Method::POST, path, &body).await
-}
-
-/// The standard error body: the code, a message and the request id.
-fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    assert!(
-        body["request_id"].as_str().is_some_and(|r| !r.is_empty()),
-        "{body}"
-    );
-}
-
 #[tokio::test]
 async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
     for backend in backends() {
@@ -71,24 +53,22 @@ async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
             .into_iter()
             .find(|p| p["programme_name"].as_str().unwrap().contains("diabetes"))
             .unwrap();
-        let (status, body) = post(
-            &app,
-            &nurse,
-            &format!(
-                "/api/v1/care-plans/{}/status",
-                diabetes["id"].as_str().unwrap()
-            ),
-            json!({ "status": "ended", "reason": "afsluttet forløb" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &nurse,
+                &format!(
+                    "/api/v1/care-plans/{}/status",
+                    diabetes["id"].as_str().unwrap()
+                ),
+                json!({ "status": "ended", "reason": "afsluttet forløb" }),
+            )
+            .await;
         assert_eq!(status, 200, "{backend:?} {body}");
         let (_, orgs) = app
             .get(&nurse, "/api/v1/organisations?q=Horsens%20Kommune")
             .await;
         let horsens = orgs["organisations"][0]["id"].as_str().unwrap().to_string();
-        let (status, body) = post(
-            &app,
-            &nurse,
+        let (status, body) = app.post_json(&nurse,
             &format!("/api/v1/citizens/{bent}/enrolments"),
             json!({ "programme_id": diabetes["programme_id"], "org_id": horsens, "consent_note": "fornyet samtykke" }),
         )
@@ -113,9 +93,7 @@ async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
 
         // Ordering: only the glucose meter, delivered from the next working day on.
         let day = next_working_day();
-        let (status, outcome) = post(
-            &app,
-            &nurse,
+        let (status, outcome) = app.post_json(&nurse,
             &format!("/api/v1/care-plans/{plan}/kit-order"),
             json!({ "delivery": { "earliest": day, "door_code": "1234", "contact_person": "Lise Hansen (datter)" } }),
         )
@@ -136,7 +114,7 @@ async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
         let line = lines[0]["id"].as_str().unwrap().to_string();
         // A clinician does not run the service centre's queues.
         let (status, body) = app.get(&nurse, "/api/v1/equipment/orders").await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
 
         // The service centre: accept, schedule, pick by scanning, dispatch, install.
         let (status, queue) = app
@@ -150,51 +128,51 @@ async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
                 .iter()
                 .any(|o| o["id"] == order_id.as_str())
         );
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/orders/{order_id}/status"),
-            json!({ "status": "accepted" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/orders/{order_id}/status"),
+                json!({ "status": "accepted" }),
+            )
+            .await;
         assert_eq!(
             (status, body["status"].as_str()),
             (200, Some("accepted")),
             "{body}"
         );
-        let (status, visit) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/orders/{order_id}/visits"),
-            json!({ "day": day }),
-        )
-        .await;
+        let (status, visit) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/orders/{order_id}/visits"),
+                json!({ "day": day }),
+            )
+            .await;
         assert_eq!(status, 201, "{backend:?} {visit}");
         assert_eq!(visit["planned_on"], day.as_str());
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/order-lines/{line}/allocation"),
-            json!({ "scan": "5240900302" }),
-        )
-        .await;
-        assert_error(status, &body, 422, "invalid_input");
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/order-lines/{line}/allocation"),
-            json!({ "scan": "UI2340402" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/order-lines/{line}/allocation"),
+                json!({ "scan": "5240900302" }),
+            )
+            .await;
+        assert_api_error(status, &body, 422, "invalid_input");
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/order-lines/{line}/allocation"),
+                json!({ "scan": "UI2340402" }),
+            )
+            .await;
         assert_eq!(status, 200, "{backend:?} {body}");
         assert_eq!(body["lines"][0]["serial"], "UI2340402");
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/orders/{order_id}/dispatch"),
-            json!({}),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/orders/{order_id}/dispatch"),
+                json!({}),
+            )
+            .await;
         assert_eq!(
             (status, body["status"].as_str()),
             (200, Some("dispatched")),
@@ -213,16 +191,16 @@ async fn a_clinician_orders_bents_kit_and_the_service_centre_installs_it() {
             "{plan_of_day}"
         );
         let proof = json!({ "pairing_tested": true, "first_measurement_received": true, "citizen_instructed": true, "signed_by": "Bent Hansen" });
-        let (status, done) = post(
-            &app,
-            &tech,
-            &format!(
-                "/api/v1/equipment/visits/{}/completion",
-                visit["id"].as_str().unwrap()
-            ),
-            json!({ "proof": proof, "notes": "ok" }),
-        )
-        .await;
+        let (status, done) = app
+            .post_json(
+                &tech,
+                &format!(
+                    "/api/v1/equipment/visits/{}/completion",
+                    visit["id"].as_str().unwrap()
+                ),
+                json!({ "proof": proof, "notes": "ok" }),
+            )
+            .await;
         assert_eq!(
             (status, done["status"].as_str()),
             (200, Some("done")),
@@ -276,18 +254,18 @@ async fn scanning_and_the_lifecycle_answer_with_standard_errors() {
                 "/api/v1/equipment/units/lookup?scan=NO-SUCH-SERIAL-1",
             )
             .await;
-        assert_error(status, &body, 404, "not_found");
+        assert_api_error(status, &body, 404, "not_found");
         let (status, body) = app.get(&tech, "/api/v1/equipment/units/lookup").await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert!(body["message"].as_str().unwrap().contains("scan"), "{body}");
         let (status, body) = app.get(&tech, "/api/v1/equipment/units?state=shiny").await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert!(
             body["message"].as_str().unwrap().contains("reprocessing"),
             "{body}"
         );
         let (status, body) = app.get(&tech, "/api/v1/equipment/units?colour=red").await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         let (status, queue) = app
             .get(
                 &tech,
@@ -304,23 +282,26 @@ async fn scanning_and_the_lifecycle_answer_with_standard_errors() {
         assert_eq!(status, 200, "{page}");
         assert!(page["history"].as_array().unwrap().len() >= 5, "{page}");
         let events = format!("/api/v1/equipment/units/{id}/events");
-        let (status, body) =
-            post(&app, &tech, &events, json!({ "event": "pass_inspection" })).await;
-        assert_error(status, &body, 409, "conflict");
+        let (status, body) = app
+            .post_json(&tech, &events, json!({ "event": "pass_inspection" }))
+            .await;
+        assert_api_error(status, &body, 409, "conflict");
         assert!(
             body["message"].as_str().unwrap().contains("in_use"),
             "{body}"
         );
-        let (status, body) = post(&app, &tech, &events, json!({ "event": "install" })).await;
-        assert_error(status, &body, 409, "conflict");
-        let (status, body) = post(
-            &app,
-            &tech,
-            &events,
-            json!({ "event": "report_fault", "reason": "display slukket", "colour": "red" }),
-        )
-        .await;
-        assert_error(status, &body, 400, "unknown_field");
+        let (status, body) = app
+            .post_json(&tech, &events, json!({ "event": "install" }))
+            .await;
+        assert_api_error(status, &body, 409, "conflict");
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &events,
+                json!({ "event": "report_fault", "reason": "display slukket", "colour": "red" }),
+            )
+            .await;
+        assert_api_error(status, &body, 400, "unknown_field");
         assert!(
             body["location"]
                 .as_str()
@@ -328,16 +309,16 @@ async fn scanning_and_the_lifecycle_answer_with_standard_errors() {
                 .starts_with("line 1, column"),
             "{body}"
         );
-        let (status, body) = post(&app, &tech, &events, json!({ "event": "explode" })).await;
-        assert_error(status, &body, 422, "invalid_input");
-        let (status, body) = post(
-            &app,
-            &tech,
+        let (status, body) = app
+            .post_json(&tech, &events, json!({ "event": "explode" }))
+            .await;
+        assert_api_error(status, &body, 422, "invalid_input");
+        let (status, body) = app.post_json(&tech,
             "/api/v1/equipment/units",
             json!({ "model_id": unit["model"]["id"], "serial": "5240100299", "purchased_on": "1. marts 2026", "warehouse_id": unit["unit"]["warehouse_id"] }),
         )
         .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert!(
             body["message"].as_str().unwrap().contains("YYYY-MM-DD"),
             "{body}"
@@ -351,7 +332,7 @@ async fn scanning_and_the_lifecycle_answer_with_standard_errors() {
         let (status, body) = app
             .get(&nurse, &format!("/api/v1/equipment/units/{id}"))
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
     }
 }
 
@@ -415,7 +396,7 @@ async fn the_statement_csv_total_is_the_sum_of_its_lines() {
         let (status, body) = app
             .get(&tech, "/api/v1/equipment/statements?month=2026-13")
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert_eq!(body["location"], "month");
         let (status, body) = app
             .get(
@@ -423,7 +404,7 @@ async fn the_statement_csv_total_is_the_sum_of_its_lines() {
                 &format!("/api/v1/equipment/statements.csv?month={month}"),
             )
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
     }
 }
 
@@ -591,18 +572,23 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
             bp["maintenance"],
             json!({ "kind": "calibration", "interval_days": 730 })
         );
-        let (status, saved) = post(&app, &tech, "/api/v1/equipment/models", bp.clone()).await;
+        let (status, saved) = app
+            .post_json(&tech, "/api/v1/equipment/models", bp.clone())
+            .await;
         assert_eq!((status, &saved), (200, &bp), "{backend:?}");
         let udi = telesund_core::equipment::udi::with_check_digit("0571234500099");
         let mut new_model = bp.clone();
         new_model.as_object_mut().unwrap().remove("id");
         new_model["name"] = json!("UA-1200BLE");
         new_model["udi_di"] = json!(udi);
-        let (status, model) =
-            post(&app, &tech, "/api/v1/equipment/models", new_model.clone()).await;
+        let (status, model) = app
+            .post_json(&tech, "/api/v1/equipment/models", new_model.clone())
+            .await;
         assert_eq!(status, 201, "{backend:?} {model}");
-        let (status, body) = post(&app, &nurse, "/api/v1/equipment/models", new_model).await;
-        assert_error(status, &body, 403, "forbidden");
+        let (status, body) = app
+            .post_json(&nurse, "/api/v1/equipment/models", new_model)
+            .await;
+        assert_api_error(status, &body, 403, "forbidden");
         let (_, kits) = app.get(&tech, "/api/v1/equipment/kits").await;
         let kit = kits["kits"][0].clone();
         let (status, saved) = app
@@ -628,17 +614,13 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
         // A new warehouse receives a unit of the new model, which is inspected and counted.
         let (_, warehouses) = app.get(&tech, "/api/v1/equipment/warehouses").await;
         let owner = warehouses["warehouses"][0]["org_id"].clone();
-        let (status, warehouse) = post(
-            &app,
-            &tech,
+        let (status, warehouse) = app.post_json(&tech,
             "/api/v1/equipment/warehouses",
             json!({ "org_id": owner, "name": "Lager Aarhus", "address": "Havnegade 1, 8000 Aarhus C" }),
         )
         .await;
         assert_eq!(status, 201, "{warehouse}");
-        let (status, received) = post(
-            &app,
-            &tech,
+        let (status, received) = app.post_json(&tech,
             "/api/v1/equipment/units",
             json!({ "model_id": model["id"], "serial": "UA12-0001", "lot": "L2611", "expiry": "2031-12-31",
                     "purchased_on": today, "warehouse_id": warehouse["id"] }),
@@ -650,13 +632,13 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
         assert_eq!(received["unit"]["purchased_on"], today.as_str());
         let unit = received["unit"]["id"].as_str().unwrap().to_string();
         for event in ["start_inspection", "pass_inspection"] {
-            let (status, body) = post(
-                &app,
-                &tech,
-                &format!("/api/v1/equipment/units/{unit}/events"),
-                json!({ "event": event }),
-            )
-            .await;
+            let (status, body) = app
+                .post_json(
+                    &tech,
+                    &format!("/api/v1/equipment/units/{unit}/events"),
+                    json!({ "event": event }),
+                )
+                .await;
             assert_eq!(status, 200, "{event}: {body}");
         }
         let (status, body) = app
@@ -684,34 +666,34 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
             (Some(1), Some(true)),
             "{line}"
         );
-        let (status, take) = post(
-            &app,
-            &tech,
-            "/api/v1/equipment/stock-takes",
-            json!({ "warehouse_id": warehouse["id"] }),
-        )
-        .await;
+        let (status, take) = app
+            .post_json(
+                &tech,
+                "/api/v1/equipment/stock-takes",
+                json!({ "warehouse_id": warehouse["id"] }),
+            )
+            .await;
         assert_eq!(status, 201, "{take}");
         let take = take["id"].as_str().unwrap().to_string();
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/stock-takes/{take}/scans"),
-            json!({ "scan": "ua12-0001" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/stock-takes/{take}/scans"),
+                json!({ "scan": "ua12-0001" }),
+            )
+            .await;
         assert_eq!(
             (status, body["unit"]["id"].as_str()),
             (200, Some(unit.as_str())),
             "{body}"
         );
-        let (status, result) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/stock-takes/{take}/finish"),
-            json!({}),
-        )
-        .await;
+        let (status, result) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/stock-takes/{take}/finish"),
+                json!({}),
+            )
+            .await;
         assert_eq!(status, 200, "{result}");
         assert_eq!(
             (
@@ -720,13 +702,13 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
             ),
             (Some(1), Some(0))
         );
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/units/{unit}/maintenance"),
-            json!({ "kind": "calibration", "done_on": today, "notes": "kontrolleret" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/units/{unit}/maintenance"),
+                json!({ "kind": "calibration", "done_on": today, "notes": "kontrolleret" }),
+            )
+            .await;
         assert_eq!(
             (status, body["done_on"].as_str()),
             (201, Some(today.as_str())),
@@ -734,22 +716,22 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
         );
 
         // A recall of the new model holds the unit; the all-clear sends it to quarantine.
-        let (status, report) = post(
-            &app,
-            &tech,
-            "/api/v1/equipment/recalls",
-            json!({ "udi_di": udi, "reason": "sikkerhedsmeddelelse" }),
-        )
-        .await;
+        let (status, report) = app
+            .post_json(
+                &tech,
+                "/api/v1/equipment/recalls",
+                json!({ "udi_di": udi, "reason": "sikkerhedsmeddelelse" }),
+            )
+            .await;
         assert_eq!(status, 201, "{report}");
         assert_eq!(report["held"][0]["unit"]["state"], "recall_hold");
-        let (status, body) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/units/{unit}/recall-release"),
-            json!({ "reason": "producenten har frigivet lottet" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/units/{unit}/recall-release"),
+                json!({ "reason": "producenten har frigivet lottet" }),
+            )
+            .await;
         assert_eq!(
             (status, body["unit"]["state"].as_str()),
             (200, Some("quarantine")),
@@ -789,13 +771,13 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
             (200, Some(1)),
             "{holders}"
         );
-        let (status, order) = post(
-            &app,
-            &tech,
-            &format!("/api/v1/equipment/units/{monitor_id}/replacement"),
-            json!({ "fault": "viser fejl E1" }),
-        )
-        .await;
+        let (status, order) = app
+            .post_json(
+                &tech,
+                &format!("/api/v1/equipment/units/{monitor_id}/replacement"),
+                json!({ "fault": "viser fejl E1" }),
+            )
+            .await;
         assert_eq!(
             (status, order["service_type"].as_str()),
             (201, Some("REPLACE")),
@@ -806,9 +788,7 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
         let (_, tablet) = app
             .get(&tech, "/api/v1/equipment/units/lookup?scan=R9TX1000106")
             .await;
-        let (status, body) = post(
-            &app,
-            &tech,
+        let (status, body) = app.post_json(&tech,
             &format!("/api/v1/equipment/units/{}/reprocessing", tablet["unit"]["id"].as_str().unwrap()),
             json!({ "cleaning_method": "Manuel aftørring", "disinfection_agent": "70 % ethanol", "contact_time_minutes": 1,
                     "operator": "Thomas Tekniker", "data_wiped": true, "factory_reset": true, "function_test_passed": true }),
@@ -836,14 +816,14 @@ async fn the_service_centre_runs_catalogue_units_stock_and_recalls_over_the_api(
         let (status, body) = app
             .get(&tech, "/api/v1/equipment/maintenance-due?days=lots")
             .await;
-        assert_error(status, &body, 422, "invalid_input");
-        let (status, body) = post(
-            &app,
-            &tech,
-            "/api/v1/equipment/maintenance-visits",
-            json!({ "days": 365 }),
-        )
-        .await;
+        assert_api_error(status, &body, 422, "invalid_input");
+        let (status, body) = app
+            .post_json(
+                &tech,
+                "/api/v1/equipment/maintenance-visits",
+                json!({ "days": 365 }),
+            )
+            .await;
         assert_eq!(status, 201, "{body}");
         assert!(body["planned"].as_u64().is_some(), "{body}");
     }

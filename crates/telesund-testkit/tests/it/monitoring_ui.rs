@@ -12,8 +12,7 @@ const MESSAGE: &str = "Ring venligst til hjerteklinikken i dag om din vægt.";
 
 /// A bearer token for a demo staff user.
 async fn token(app: &TestApp, email: &str) -> String {
-    let user = app.db.staff_id_by_email(email).await.unwrap().unwrap();
-    app.db.create_api_token(user, "test").await.unwrap().1
+    app.token_for(email, "test").await
 }
 
 async fn call(

@@ -5,7 +5,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use telesund_testkit::{Session, TestApp, backends, spawn_app};
+use telesund_testkit::{Session, TestApp, assert_api_error, backends, spawn_app};
 
 const AGENT: &str = "agent@telesund.example";
 const TECH: &str = "tech@telesund.example";
@@ -17,8 +17,7 @@ const CASES: &str = "/api/v1/servicedesk/cases";
 
 /// A bearer token for a demo staff user (what an integration is given).
 async fn token(app: &TestApp, email: &str) -> String {
-    let user = app.db.staff_id_by_email(email).await.unwrap().unwrap();
-    app.db.create_api_token(user, "telefoni").await.unwrap().1
+    app.token_for(email, "telefoni").await
 }
 
 /// A JSON call with a bearer token (no session, no CSRF token): (status, body).
@@ -36,24 +35,6 @@ async fn bearer(
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(app: &TestApp, s: &Session, path: &str, body: Value) -> (u16, Value) {
-    app.send_json(s, Method::POST, path, &body).await
-}
-
-/// The standard error body: the code, a message and the request id.
-fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    assert!(
-        body["request_id"].as_str().is_some_and(|r| !r.is_empty()),
-        "{body}"
-    );
 }
 
 /// Whether any object in the JSON has `key` with a value (not null, not empty).
@@ -88,7 +69,8 @@ fn phone_case(citizen: &str, subject: &str) -> Value {
 }
 
 async fn act(app: &TestApp, s: &Session, case: &str, action: Value) -> (u16, Value) {
-    post(app, s, &format!("{CASES}/{case}/actions"), action).await
+    app.post_json(s, &format!("{CASES}/{case}/actions"), action)
+        .await
 }
 
 async fn queue(app: &TestApp, s: &Session, view: &str) -> Vec<Value> {
@@ -133,10 +115,10 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
             .unwrap();
         let status = r.status().as_u16();
         let body: Value = r.json().await.unwrap_or_default();
-        assert_error(status, &body, 401, "unauthenticated");
+        assert_api_error(status, &body, 401, "unauthenticated");
         let (status, body) =
             bearer(&app, &clinician, Method::POST, WEBHOOK, Some(call.clone())).await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (status, body) = bearer(
             &app,
             &exchange,
@@ -145,7 +127,7 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
             Some(json!({ "caller": "ring mig" })),
         )
         .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         let (status, body) = bearer(
             &app,
             &exchange,
@@ -154,7 +136,7 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
             Some(json!({ "caller": caller, "call_id": "pbx-43", "queue": "support" })),
         )
         .await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         assert!(
             body["location"]
                 .as_str()
@@ -163,7 +145,7 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
             "{body}"
         );
         let (status, body) = bearer(&app, &exchange, Method::POST, WEBHOOK, Some(json!({}))).await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
 
         // It rings on the desk's screens, still without a name; a clinician sees no calls.
         let (status, calls) = bearer(
@@ -185,11 +167,11 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
         assert_eq!(line["citizens"], 1, "{line}");
         assert!(!calls.to_string().contains("Bent"), "{calls}");
         let (status, body) = app.get(&nurse, "/api/v1/servicedesk/calls").await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
 
         // The agent takes it: now the desk learns who is calling; a colleague is too late.
         let answer = format!("/api/v1/servicedesk/calls/{call_id}/answer");
-        let (status, answered) = post(&app, &agent, &answer, json!({})).await;
+        let (status, answered) = app.post_json(&agent, &answer, json!({})).await;
         assert_eq!(status, 200, "{backend:?} {answered}");
         assert_eq!(
             answered["matches"],
@@ -206,15 +188,15 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
                 .any(|c| c["id"] == call_id.as_str()),
             "an answered call stops ringing: {calls}"
         );
-        let (status, body) = post(&app, &tech, &answer, json!({})).await;
-        assert_error(status, &body, 409, "conflict");
-        let (status, body) = post(
-            &app,
-            &agent,
-            "/api/v1/servicedesk/calls/not-a-call/answer",
-            json!({}),
-        )
-        .await;
+        let (status, body) = app.post_json(&tech, &answer, json!({})).await;
+        assert_api_error(status, &body, 409, "conflict");
+        let (status, body) = app
+            .post_json(
+                &agent,
+                "/api/v1/servicedesk/calls/not-a-call/answer",
+                json!({}),
+            )
+            .await;
         assert!(
             status == 404 || status == 422,
             "a malformed id: {status} {body}"
@@ -260,14 +242,14 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
         let (status, body) = app
             .get(&nurse, &format!("/api/v1/servicedesk/caller-screen/{bent}"))
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (status, body) = app
             .get(
                 &agent,
                 &format!("/api/v1/servicedesk/caller-screen/{bent}?call=nope"),
             )
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert_eq!(body["location"], "call");
         let (status, body) = app
             .get(
@@ -275,7 +257,7 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
                 &format!("/api/v1/servicedesk/caller-screen/{bent}?colour=red"),
             )
             .await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         let (status, hidden) = bearer(
             &app,
             &exchange,
@@ -298,12 +280,12 @@ async fn the_telephony_webhook_rings_the_desk_and_the_answer_opens_the_caller_sc
                 ),
             )
             .await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
 
         // A case opened from the call is linked to it and shows as an earlier case.
         let mut new = phone_case(&bent, "Blodtryksmåleren viser E1");
         new["call_id"] = json!(call_id);
-        let (status, page) = post(&app, &agent, CASES, new).await;
+        let (status, page) = app.post_json(&agent, CASES, new).await;
         assert_eq!(status, 201, "{backend:?} {page}");
         let case = page["case"]["id"].as_str().unwrap().to_string();
         let (status, screen) = app.get(&agent, &screen_path).await;
@@ -337,13 +319,13 @@ async fn a_phone_case_is_worked_through_its_actions_and_the_queue_views() {
             .unwrap_or_else(|| panic!("Bent's BP monitor: {screen}"));
 
         // Opened on the phone: new, its first-response clock running.
-        let (status, page) = post(
-            &app,
-            &agent,
-            CASES,
-            phone_case(&bent, "Blodtryksmåleren viser E1"),
-        )
-        .await;
+        let (status, page) = app
+            .post_json(
+                &agent,
+                CASES,
+                phone_case(&bent, "Blodtryksmåleren viser E1"),
+            )
+            .await;
         assert_eq!(status, 201, "{backend:?} {page}");
         assert_eq!(page["case"]["status"], "new", "{page}");
         assert_eq!(page["case"]["channel"], "phone");
@@ -437,12 +419,12 @@ async fn a_phone_case_is_worked_through_its_actions_and_the_queue_views() {
         let all = queue(&app, &agent, "all").await;
         assert_eq!(all[0]["case"]["priority"], "acute", "acute first");
         let (status, body) = app.get(&agent, &format!("{CASES}?view=nope")).await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         assert_eq!(body["location"], "view");
         let (status, body) = app.get(&agent, &format!("{CASES}?colour=red")).await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         let (status, body) = app.get(&nurse, CASES).await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
 
         // The swap: a REPLACE order in the equipment module; the case waits for the visit.
         let (status, page) = act(
@@ -513,11 +495,11 @@ async fn a_phone_case_is_worked_through_its_actions_and_the_queue_views() {
             json!({ "text": "no action" }),
         ] {
             let (status, body) = act(&app, &agent, &id, bad.clone()).await;
-            assert_error(status, &body, 422, "invalid_input");
+            assert_api_error(status, &body, 422, "invalid_input");
             assert!(!body["message"].as_str().unwrap().is_empty(), "{bad}");
         }
         let (status, body) = act(&app, &nurse, &id, json!({ "action": "note", "text": "x" })).await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
 
         let (status, page) = act(
             &app,
@@ -540,23 +522,19 @@ async fn a_phone_case_is_worked_through_its_actions_and_the_queue_views() {
             json!({ "action": "resolve", "resolution": "igen" }),
         )
         .await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
 
         // An open case is resolved before it is closed.
-        let (_, other) = post(
-            &app,
-            &agent,
-            CASES,
-            phone_case(&bent, "Vægten viser forkert"),
-        )
-        .await;
+        let (_, other) = app
+            .post_json(&agent, CASES, phone_case(&bent, "Vægten viser forkert"))
+            .await;
         let other = other["case"]["id"].as_str().unwrap().to_string();
         act(&app, &agent, &other, json!({ "action": "assign" })).await;
         let (status, body) = act(&app, &agent, &other, json!({ "action": "close" })).await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
         assert!(body["message"].as_str().unwrap().contains("open"), "{body}");
         let (status, body) = act(&app, &agent, &other, json!({ "action": "reopen" })).await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
         let (_, page) = app.get(&agent, &format!("{CASES}/{other}")).await;
         assert_eq!(page["case"]["status"], "open", "nothing changed: {page}");
         let (status, body) = app
@@ -565,7 +543,7 @@ async fn a_phone_case_is_worked_through_its_actions_and_the_queue_views() {
                 &format!("{CASES}/{}", "0190a0a0-0000-7000-8000-000000000000"),
             )
             .await;
-        assert_error(status, &body, 404, "not_found");
+        assert_api_error(status, &body, 404, "not_found");
     }
 }
 
@@ -582,7 +560,7 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
         // A web case about himself, whatever channel he claims.
         let mut ask = phone_case(&bent, "Jeg kan ikke logge ind på tabletten");
         ask["category"] = json!("login_access");
-        let (status, page) = post(&app, &citizen, CASES, ask.clone()).await;
+        let (status, page) = app.post_json(&citizen, CASES, ask.clone()).await;
         assert_eq!(status, 201, "{backend:?} {page}");
         assert_eq!(page["case"]["channel"], "web", "{page}");
         assert_eq!(page["case"]["requester_name"], "Bent Hansen");
@@ -590,14 +568,14 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
         let id = page["case"]["id"].as_str().unwrap().to_string();
         let mut unnamed = ask.clone();
         unnamed.as_object_mut().unwrap().remove("citizen_id");
-        let (status, page) = post(&app, &citizen, CASES, unnamed).await;
+        let (status, page) = app.post_json(&citizen, CASES, unnamed).await;
         assert_eq!(status, 201, "{page}");
         assert_eq!(page["case"]["citizen_id"], bent.as_str(), "about himself");
         let second = page["case"]["id"].as_str().unwrap().to_string();
         let mut for_karen = ask.clone();
         for_karen["citizen_id"] = json!(karen);
-        let (status, body) = post(&app, &citizen, CASES, for_karen).await;
-        assert_error(status, &body, 403, "forbidden");
+        let (status, body) = app.post_json(&citizen, CASES, for_karen).await;
+        assert_api_error(status, &body, 403, "forbidden");
 
         let (status, mine) = app
             .get(&citizen, &format!("/api/v1/citizens/{bent}/service-cases"))
@@ -611,11 +589,11 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
             .collect();
         assert_eq!(ids, [second.as_str(), id.as_str()], "newest first: {mine}");
         let (status, body) = app.get(&citizen, CASES).await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (status, body) = app
             .get(&citizen, &format!("/api/v1/citizens/{karen}/service-cases"))
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (_, karens) = app
             .get(&agent, &format!("/api/v1/citizens/{karen}/service-cases"))
             .await;
@@ -626,7 +604,7 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
                 &format!("{CASES}/{}", karens["cases"][0]["id"].as_str().unwrap()),
             )
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
 
         // The desk works it; Bent sees what is meant for him, not the internal note.
         act(&app, &agent, &id, json!({ "action": "assign" })).await;
@@ -638,14 +616,14 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
         )
         .await;
         assert_eq!(status, 200);
-        let (status, body) = post(
-            &app,
-            &citizen,
-            &format!("{CASES}/{id}/rating"),
-            json!({ "score": 5 }),
-        )
-        .await;
-        assert_error(status, &body, 409, "conflict");
+        let (status, body) = app
+            .post_json(
+                &citizen,
+                &format!("{CASES}/{id}/rating"),
+                json!({ "score": 5 }),
+            )
+            .await;
+        assert_api_error(status, &body, 409, "conflict");
         let (status, body) = act(
             &app,
             &citizen,
@@ -653,7 +631,7 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
             json!({ "action": "resolve", "resolution": "det virker" }),
         )
         .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (status, page) = act(
             &app,
             &agent,
@@ -678,23 +656,29 @@ async fn a_citizen_asks_for_help_sees_their_own_cases_and_rates_the_help_once() 
 
         // The rating: 1 to 5, once, and only by Bent.
         let rating = format!("{CASES}/{id}/rating");
-        let (status, body) = post(&app, &citizen, &rating, json!({ "score": 7 })).await;
-        assert_error(status, &body, 422, "invalid_input");
-        let (status, body) = post(&app, &agent, &rating, json!({ "score": 5 })).await;
-        assert_error(status, &body, 403, "forbidden");
-        let (status, body) = post(&app, &citizen, &rating, json!({ "score": 5, "stars": 5 })).await;
-        assert_error(status, &body, 400, "unknown_field");
-        let (status, body) = post(
-            &app,
-            &citizen,
-            &rating,
-            json!({ "score": 5, "comment": "Hurtig hjælp" }),
-        )
-        .await;
+        let (status, body) = app
+            .post_json(&citizen, &rating, json!({ "score": 7 }))
+            .await;
+        assert_api_error(status, &body, 422, "invalid_input");
+        let (status, body) = app.post_json(&agent, &rating, json!({ "score": 5 })).await;
+        assert_api_error(status, &body, 403, "forbidden");
+        let (status, body) = app
+            .post_json(&citizen, &rating, json!({ "score": 5, "stars": 5 }))
+            .await;
+        assert_api_error(status, &body, 400, "unknown_field");
+        let (status, body) = app
+            .post_json(
+                &citizen,
+                &rating,
+                json!({ "score": 5, "comment": "Hurtig hjælp" }),
+            )
+            .await;
         assert_eq!(status, 201, "{backend:?} {body}");
         assert_eq!(body, json!({ "case_id": id, "score": 5 }));
-        let (status, body) = post(&app, &citizen, &rating, json!({ "score": 4 })).await;
-        assert_error(status, &body, 409, "conflict");
+        let (status, body) = app
+            .post_json(&citizen, &rating, json!({ "score": 4 }))
+            .await;
+        assert_api_error(status, &body, 409, "conflict");
         let (_, page) = app.get(&agent, &format!("{CASES}/{id}")).await;
         assert_eq!(page["rating"]["score"], 5, "{page}");
         assert_eq!(page["rating"]["via"], "portal");
@@ -750,7 +734,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": calendar }),
             )
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         let (status, body) = app
             .send_json(
                 &agent,
@@ -759,7 +743,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": { "week": [null, null, null, null, null, null, null], "closed_days": [], "closed_on_holidays": true } }),
             )
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         let (status, body) = app
             .send_json(
                 &agent,
@@ -777,7 +761,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": desk["calendar"], "email": "x@y.dk" }),
             )
             .await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         let (_, unchanged) = app.get(&agent, "/api/v1/servicedesk/desks").await;
         assert_eq!(unchanged["desks"][0], desk, "nothing changed");
 
@@ -813,7 +797,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": calendar }),
             )
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         // The centre's technician works the desk but does not keep its number and hours.
         let tech = app.login("tech@telesund.example").await;
         let (status, body) = app
@@ -824,7 +808,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": calendar }),
             )
             .await;
-        assert_error(status, &body, 403, "forbidden");
+        assert_api_error(status, &body, 403, "forbidden");
         let (_, orgs) = app
             .get(&nurse, "/api/v1/organisations?q=Horsens%20Kommune")
             .await;
@@ -837,7 +821,7 @@ async fn the_desk_has_one_number_and_a_calendar_the_agent_keeps() {
                 &json!({ "phone": "70203040", "calendar": calendar }),
             )
             .await;
-        assert_error(status, &body, 422, "invalid_input");
+        assert_api_error(status, &body, 422, "invalid_input");
         let (_, desks) = app.get(&agent, "/api/v1/servicedesk/desks").await;
         assert_eq!(desks["desks"].as_array().unwrap().len(), 1, "{desks}");
     }
@@ -888,7 +872,9 @@ async fn a_refused_swap_or_visit_orders_nothing() {
         };
         let scale = unit_of("scale");
         let meter = unit_of("glucose_meter");
-        let (_, page) = post(&app, &agent, CASES, phone_case(&bent, "Vægten er løst")).await;
+        let (_, page) = app
+            .post_json(&agent, CASES, phone_case(&bent, "Vægten er løst"))
+            .await;
         let id = page["case"]["id"].as_str().unwrap().to_string();
         let (status, _) = act(
             &app,
@@ -908,7 +894,7 @@ async fn a_refused_swap_or_visit_orders_nothing() {
             json!({ "action": "swap_device", "unit_id": scale, "fault": "vejer forkert" }),
         )
         .await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
         let (after, state) = orders_and_state(&app, &agent, &bent, &scale).await;
         assert_eq!(
             (after, state),
@@ -922,7 +908,7 @@ async fn a_refused_swap_or_visit_orders_nothing() {
             json!({ "action": "book_technician", "unit_id": meter, "service": "TRAINING", "note": "oplæring" }),
         )
         .await;
-        assert_error(status, &body, 409, "conflict");
+        assert_api_error(status, &body, 409, "conflict");
         let (after, _) = orders_and_state(&app, &agent, &bent, &meter).await;
         assert_eq!(
             after, orders,
@@ -946,7 +932,7 @@ async fn only_the_desk_chooses_a_cases_priority() {
         staff.as_object_mut().unwrap().remove("citizen_id");
         staff["category"] = json!("staff_question");
         for (who, body) in [(&citizen, ask), (&nurse, staff)] {
-            let (status, page) = post(&app, who, CASES, body).await;
+            let (status, page) = app.post_json(who, CASES, body).await;
             assert!(
                 status >= 400 || page["case"]["priority"] == "normal",
                 "{backend:?}: a request from outside the desk is not put in the acute lane: {status} {page}"
@@ -964,9 +950,11 @@ async fn unknown_fields_in_case_bodies_are_refused() {
         let bent = app.find_citizen(&nurse, "Bent").await;
         let mut new = phone_case(&bent, "Tabletten er sort");
         new["priority"] = json!("acute");
-        let (status, body) = post(&app, &agent, CASES, new).await;
-        assert_error(status, &body, 400, "unknown_field");
-        let (_, page) = post(&app, &agent, CASES, phone_case(&bent, "Tabletten er sort")).await;
+        let (status, body) = app.post_json(&agent, CASES, new).await;
+        assert_api_error(status, &body, 400, "unknown_field");
+        let (_, page) = app
+            .post_json(&agent, CASES, phone_case(&bent, "Tabletten er sort"))
+            .await;
         let id = page["case"]["id"].as_str().unwrap().to_string();
         let (status, body) = act(
             &app,
@@ -975,7 +963,7 @@ async fn unknown_fields_in_case_bodies_are_refused() {
             json!({ "action": "assign", "user": "tech@telesund.example" }),
         )
         .await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
         let (_, desks) = app.get(&agent, "/api/v1/servicedesk/desks").await;
         let desk = &desks["desks"][0];
         let mut calendar = desk["calendar"].clone();
@@ -991,6 +979,6 @@ async fn unknown_fields_in_case_bodies_are_refused() {
                 &json!({ "phone": "70203040", "calendar": calendar }),
             )
             .await;
-        assert_error(status, &body, 400, "unknown_field");
+        assert_api_error(status, &body, 400, "unknown_field");
     }
 }
