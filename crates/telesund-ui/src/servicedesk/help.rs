@@ -279,13 +279,24 @@ pub async fn portal_case(
     Path(id): Path<String>,
 ) -> PageResult {
     let page = portal_page(&auth, format!("/portal/hjaelp/sager/{id}"));
-    let id: CaseId = path_id(&id, "case", &page)?;
+    asker_case_page(&state, &auth, page, &id, "/portal/hjaelp/sager", true).await
+}
+
+/// A case as its asker sees it, in their portal's layout; `base` is where its forms post.
+async fn asker_case_page(
+    state: &AppState,
+    auth: &Auth,
+    page: Page,
+    id: &str,
+    base: &str,
+    portal: bool,
+) -> PageResult {
+    let id: CaseId = path_id(id, "case", &page)?;
     let p = state.db.case(&auth.ctx(), id).await.or_page(&page)?;
-    let c = asker_case(&page, &p);
     let body = AskerCasePage {
-        base: format!("/portal/hjaelp/sager/{id}"),
-        c,
-        portal: true,
+        base: format!("{base}/{id}"),
+        c: asker_case(&page, &p),
+        portal,
         page,
     };
     Ok(render(StatusCode::OK, &body))
@@ -420,16 +431,7 @@ pub async fn staff_case(
     Path(id): Path<String>,
 ) -> PageResult {
     let page = staff_page(&auth, format!("/hjaelp/sager/{id}"));
-    let id: CaseId = path_id(&id, "case", &page)?;
-    let p = state.db.case(&auth.ctx(), id).await.or_page(&page)?;
-    let c = asker_case(&page, &p);
-    let body = AskerCasePage {
-        base: format!("/hjaelp/sager/{id}"),
-        c,
-        portal: false,
-        page,
-    };
-    Ok(render(StatusCode::OK, &body))
+    asker_case_page(&state, &auth, page, &id, "/hjaelp/sager", false).await
 }
 
 pub async fn staff_reply(
