@@ -31,6 +31,30 @@ fn a_case_opened_the_afternoon_before_easter_is_due_after_the_easter_holidays() 
 }
 
 #[test]
+fn a_case_opened_friday_afternoon_before_easter_week_is_due_after_the_easter_holidays() {
+    let cal = BusinessCalendar::office_hours();
+    // Friday 27 March 2026, 15:30, 8 working hours: half an hour that day, then Monday 30
+    // March and Tuesday 31 March are ordinary days (7½ hours on Monday) — due Monday 15:30.
+    let friday = at(date!(2026 - 03 - 27), 15, 30);
+    assert_eq!(
+        cal.add_working_minutes(friday, 8 * 60).unwrap(),
+        at(date!(2026 - 03 - 30), 15, 30)
+    );
+    // With 24 working hours it runs into Easter: ½ h Friday, 8 h each on Monday, Tuesday
+    // and Wednesday (24½ h by Wednesday 16:00), so due Wednesday 15:30; with 32 hours the
+    // clock skips Skærtorsdag, Langfredag, the weekend and 2. påskedag: due Tuesday 7 April
+    // 15:30.
+    assert_eq!(
+        cal.add_working_minutes(friday, 24 * 60).unwrap(),
+        at(date!(2026 - 04 - 01), 15, 30)
+    );
+    assert_eq!(
+        cal.add_working_minutes(friday, 32 * 60).unwrap(),
+        at(date!(2026 - 04 - 07), 15, 30)
+    );
+}
+
+#[test]
 fn christmas_and_new_year_close_the_desk() {
     let cal = BusinessCalendar::office_hours();
     // Wednesday 23 December, 14:00 with 4 hours: two that day; 24–27 closed; Monday 10:00.
