@@ -7,6 +7,7 @@ mod cases;
 mod help;
 mod knowledge;
 mod reports;
+mod settings;
 
 use axum::Router;
 use telesund_http::AppState;
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(help::routes())
         .merge(knowledge::routes())
         .merge(reports::routes())
+        .merge(settings::routes())
 }

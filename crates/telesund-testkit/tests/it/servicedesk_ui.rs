@@ -469,3 +469,75 @@ async fn browser_a_call_from_bent_opens_his_screen_and_the_agent_swaps_his_monit
     browser.quit().await;
     result.unwrap();
 }
+
+#[tokio::test]
+async fn the_agent_keeps_the_desks_number_and_hours_and_the_help_pages_show_them() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.login(AGENT).await;
+        let (status, page) = app.page(&agent, "/servicedesk/indstillinger").await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(
+            page.contains("+4570203040") && page.contains("2026-05-15"),
+            "{backend:?}"
+        );
+        let mut fields: Vec<(String, &str)> = vec![
+            ("phone".into(), "70 20 30 99"),
+            ("holidays".into(), "1"),
+            ("closed_days".into(), "2026-12-31\n2026-05-15"),
+        ];
+        for day in ["monday", "tuesday", "wednesday", "thursday", "friday"] {
+            let close = if day == "friday" { "14:30" } else { "16:00" };
+            fields.push((format!("{day}_open"), "1"));
+            fields.push((format!("{day}_from"), "08:00"));
+            fields.push((format!("{day}_to"), close));
+        }
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let (status, to, _) = app
+            .submit(&agent, "/servicedesk/indstillinger", &form)
+            .await;
+        assert_eq!(
+            (status, to.as_str()),
+            (303, "/servicedesk/indstillinger?ok=1"),
+            "{backend:?}"
+        );
+        let desk = app.db.desks().await.unwrap().remove(0);
+        assert_eq!(desk.phone, "+4570203099");
+        assert_eq!(
+            desk.calendar.week[4].map(|h| (h.open, h.close)),
+            Some((480, 870)),
+            "{backend:?}: Friday closes at 14:30"
+        );
+        assert_eq!(desk.calendar.closed_days.len(), 2);
+        let citizen = app.citizen_login(BENT_CPR).await;
+        let (_, help) = app.page(&citizen, "/portal/hjaelp").await;
+        assert!(
+            help.contains("+4570203099") && help.contains("08:00–14:30"),
+            "{backend:?}"
+        );
+        // A bad time is refused in the page and nothing changes; the technician may not.
+        let (status, _, _) = app
+            .submit(
+                &agent,
+                "/servicedesk/indstillinger",
+                &[
+                    ("phone", "70203040"),
+                    ("monday_open", "1"),
+                    ("monday_from", "8"),
+                    ("monday_to", "16:00"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{backend:?}");
+        assert_eq!(app.db.desks().await.unwrap()[0].phone, "+4570203099");
+        let tech = app.login(TECH).await;
+        let (status, _, _) = app
+            .submit(
+                &tech,
+                "/servicedesk/indstillinger",
+                &[("phone", "70203040")],
+            )
+            .await;
+        assert_eq!(status, 403, "{backend:?}");
+    }
+}
