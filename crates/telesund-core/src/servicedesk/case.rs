@@ -279,6 +279,10 @@ impl CaseState {
                 if !pending.is_pending() || !self.status.is_active() || self.status == *pending {
                     return Err(refuse());
                 }
+                // Telling the asker what the case now waits for is an answer too.
+                if !self.responded {
+                    next = next.apply(&CaseEvent::Respond, at)?;
+                }
                 next.status = *pending;
                 next.waited = true;
                 next.clocks.resolution.pause(at);

@@ -148,6 +148,27 @@ fn a_visit_runs_an_ola_clock_on_office_hours_and_escalation_climbs() {
 }
 
 #[test]
+fn waiting_for_a_visit_answers_the_asker_and_stops_the_first_response_clock() {
+    let t0 = at(date!(2026 - 11 - 02), 9, 0);
+    let s = CaseState::open(Priority::High, t0)
+        .apply(
+            &CaseEvent::Wait(CaseStatus::PendingVisit),
+            Timestamp(t0.0 + 5 * MIN),
+        )
+        .unwrap();
+    assert!(s.responded);
+    assert_eq!(
+        s.clocks.first_response.stopped_at,
+        Some(Timestamp(t0.0 + 5 * MIN))
+    );
+    assert!(
+        s.clocks.update.is_paused(),
+        "no update is due while waiting"
+    );
+    assert_eq!(s.status, CaseStatus::PendingVisit);
+}
+
+#[test]
 fn the_acute_lane_counts_nights_and_holidays() {
     let cal = BusinessCalendar::office_hours();
     // Christmas Eve 22:00: the office is closed, the acute clock is not.
