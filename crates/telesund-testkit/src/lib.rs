@@ -334,11 +334,26 @@ pub fn fsync_rate(dir: &std::path::Path, seconds: f64) -> f64 {
 }
 
 /// What the benchmark programs share: the resident-set sampler, the backend's name, a
-/// deterministic random stream, and the local PostgreSQL default.
+/// deterministic random stream, the local PostgreSQL default; the timed and counted phases
+/// with their figures and tables; a fresh database loaded by a child process; and the
+/// equipment data set (`bench-equipment`'s, which `bench-servicedesk` builds on).
 pub mod bench {
     use crate::Backend;
+    use serde_json::{Map, Value, json};
+    use std::future::Future;
+    use std::io::Write;
+    use std::path::PathBuf;
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    use telesund_core::Timestamp;
+    use telesund_core::audit::RequestInfo;
+    use telesund_core::identity::Role;
+    use telesund_core::ids::{CitizenId, OrgId, ProgrammeId, UserId};
+    use telesund_db::equipment::bench_load::{EquipmentLoadSpec, ExtraProgramme};
+    use telesund_db::monitoring::bench_load::{LoadOrg, LoadSpec, data_end};
+    use telesund_db::staff::{NewMembership, NewStaffUser};
+    use telesund_db::{AccessCtx, Db, DbConfig};
 
     /// The process's resident set (VmRSS) in bytes.
     pub fn rss_bytes() -> u64 {
@@ -400,5 +415,606 @@ pub mod bench {
                 )
             };
         }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Phases and their figures.
+
+    /// Each timed phase's warm-up before it is measured.
+    pub const WARM_UP: Duration = Duration::from_secs(1);
+    /// The concurrencies each phase runs at.
+    pub const CONCURRENCY: [usize; 2] = [1, 4];
+
+    #[derive(Clone, Debug, Default)]
+    pub struct Figures {
+        pub requests: usize,
+        pub errors: usize,
+        pub first_error: Option<String>,
+        pub rps: f64,
+        pub p50_ms: f64,
+        pub p99_ms: f64,
+        pub max_ms: f64,
+    }
+
+    pub fn figures(
+        mut lat: Vec<Duration>,
+        errors: usize,
+        first_error: Option<String>,
+        secs: f64,
+    ) -> Figures {
+        lat.sort();
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        Figures {
+            requests: lat.len(),
+            errors,
+            first_error,
+            rps: lat.len() as f64 / secs,
+            p50_ms: pct(0.50),
+            p99_ms: pct(0.99),
+            max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        }
+    }
+
+    /// What one call of a phase came to: Err with what was wrong.
+    pub type Outcome = Result<(), String>;
+
+    /// Runs `work(worker, n)` in `concurrency` loops: a warm-up, then `seconds` measured.
+    pub async fn timed<W, F>(concurrency: usize, seconds: u64, work: W) -> Figures
+    where
+        W: Fn(usize, u64) -> F + Send + Sync + 'static,
+        F: Future<Output = Outcome> + Send,
+    {
+        let work = Arc::new(work);
+        let warm_until = Instant::now() + WARM_UP;
+        let measure_until = warm_until + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for w in 0..concurrency {
+            let work = work.clone();
+            tasks.push(tokio::spawn(async move {
+                let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
+                let mut n = 0u64;
+                loop {
+                    let t0 = Instant::now();
+                    if t0 >= measure_until {
+                        break;
+                    }
+                    let r = work(w, n).await;
+                    n += 1;
+                    if t0 >= warm_until {
+                        lat.push(t0.elapsed());
+                        if let Err(e) = r {
+                            errors += 1;
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                (lat, errors, first_error)
+            }));
+        }
+        let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
+        for t in tasks {
+            let (l, e, fe) = t.await.expect("worker");
+            all.extend(l);
+            errors += e;
+            if first_error.is_none() {
+                first_error = fe;
+            }
+        }
+        figures(all, errors, first_error, seconds as f64)
+    }
+
+    /// Runs `count` calls of `work(i)` (i = 0..count) in `concurrency` loops, all measured.
+    pub async fn counted<W, F>(concurrency: usize, count: usize, work: W) -> Figures
+    where
+        W: Fn(usize) -> F + Send + Sync + 'static,
+        F: Future<Output = Outcome> + Send,
+    {
+        let work = Arc::new(work);
+        let next = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (work, next) = (work.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let t0 = Instant::now();
+                    let r = work(i).await;
+                    lat.push(t0.elapsed());
+                    if let Err(e) = r {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+                (lat, errors, first_error)
+            }));
+        }
+        let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
+        for t in tasks {
+            let (l, e, fe) = t.await.expect("worker");
+            all.extend(l);
+            errors += e;
+            if first_error.is_none() {
+                first_error = fe;
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        figures(all, errors, first_error, secs)
+    }
+
+    /// One call: its wall time, the process's peak resident memory during it, and what it said.
+    pub async fn once<F, T>(rss_peak: &AtomicU64, f: F) -> anyhow::Result<(f64, u64, u64, T)>
+    where
+        F: Future<Output = Result<T, telesund_db::DbError>>,
+    {
+        let before = rss_bytes();
+        rss_peak.store(before, Ordering::Relaxed);
+        let t0 = Instant::now();
+        let out = f.await?;
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        let peak = rss_peak.load(Ordering::Relaxed).max(rss_bytes());
+        Ok((ms, before, peak, out))
+    }
+
+    /// A timed or counted phase's line of the table.
+    pub struct Row {
+        pub phase: String,
+        pub concurrency: usize,
+        pub f: Figures,
+    }
+
+    /// A single run's line: wall time of each run, resident memory, what it said.
+    pub struct Single {
+        pub what: String,
+        pub runs_ms: Vec<f64>,
+        pub rss_before: u64,
+        pub rss_peak: u64,
+        pub result: String,
+    }
+
+    /// Adds a phase's line to the table, and says at once what its first error was.
+    pub fn push_row(rows: &mut Vec<Row>, phase: &str, concurrency: usize, f: Figures) {
+        if let Some(e) = &f.first_error {
+            println!("  {phase}: first error: {e}");
+        }
+        rows.push(Row {
+            phase: phase.to_string(),
+            concurrency,
+            f,
+        });
+    }
+
+    /// `runs` single runs of `call`, one after the other: each one's wall time, the resident
+    /// memory before the first and at the peak of any, and what the last said (`describe`).
+    pub async fn single_runs<T, F, Fut>(
+        rss_peak: &AtomicU64,
+        what: impl Into<String>,
+        runs: usize,
+        mut call: F,
+        describe: impl Fn(&T) -> String,
+    ) -> anyhow::Result<Single>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, telesund_db::DbError>>,
+    {
+        let mut s = Single {
+            what: what.into(),
+            runs_ms: Vec::new(),
+            rss_before: u64::MAX,
+            rss_peak: 0,
+            result: String::new(),
+        };
+        for _ in 0..runs {
+            let (ms, before, peak, out) = once(rss_peak, call()).await?;
+            s.runs_ms.push(ms);
+            s.rss_before = s.rss_before.min(before);
+            s.rss_peak = s.rss_peak.max(peak);
+            s.result = describe(&out);
+        }
+        Ok(s)
+    }
+
+    /// The phases' table: calls, errors, calls/s and latencies.
+    pub fn print_rows(rows: &[Row]) {
+        println!(
+            "   {:<30} {:>4} {:>8} {:>6} {:>9} {:>8} {:>8} {:>8}",
+            "phase", "conc", "calls", "errors", "calls/s", "p50 ms", "p99 ms", "max ms"
+        );
+        for r in rows {
+            println!(
+                "   {:<30} {:>4} {:>8} {:>6} {:>9.0} {:>8.2} {:>8.2} {:>8.2}",
+                r.phase,
+                r.concurrency,
+                r.f.requests,
+                r.f.errors,
+                r.f.rps,
+                r.f.p50_ms,
+                r.f.p99_ms,
+                r.f.max_ms
+            );
+        }
+    }
+
+    /// The single runs' table: wall time of each run, resident memory, result.
+    pub fn print_singles(singles: &[Single]) {
+        println!(
+            "   {:<52} {:>22} {:>16}  result",
+            "single runs", "wall ms (each run)", "RSS MB before→peak"
+        );
+        for s in singles {
+            let runs = s
+                .runs_ms
+                .iter()
+                .map(|ms| format!("{ms:.0}"))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            println!(
+                "   {:<52} {:>22} {:>16}  {}",
+                s.what,
+                runs,
+                format!("{:.0}→{:.0}", mb(s.rss_before), mb(s.rss_peak)),
+                s.result
+            );
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // A fresh database, loaded by a child process.
+
+    /// What to remove after a run.
+    pub enum Cleanup {
+        Dir(PathBuf),
+        Database(String, String),
+    }
+
+    impl Cleanup {
+        pub async fn run(self) {
+            match self {
+                Cleanup::Dir(d) => {
+                    let _ = std::fs::remove_dir_all(d);
+                }
+                Cleanup::Database(admin, name) => {
+                    let _ =
+                        telesund_db::monitoring::bench_load::drop_postgres_database(&admin, &name)
+                            .await;
+                }
+            }
+        }
+    }
+
+    /// A fresh database (a SQLite file in a temporary directory, or a PostgreSQL database
+    /// next to the admin database) named `<prefix>_<uuid>`, loaded by this program run again
+    /// as a child with `args` and `--load-only <url> --report <file>`, so the load's memory
+    /// does not count in the resident memory measured here: its URL, the JSON report the
+    /// child wrote, and what to remove afterwards. `what` says what is loaded.
+    pub async fn prepare(
+        backend: Backend,
+        prefix: &str,
+        what: &str,
+        args: &[String],
+    ) -> anyhow::Result<(String, Value, Cleanup)> {
+        let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir)?;
+                (
+                    format!("sqlite://{}/telesund.db", dir.display()),
+                    Cleanup::Dir(dir),
+                )
+            }
+            Backend::Postgres => {
+                let admin = crate::pg_admin_url()
+                    .ok_or_else(|| anyhow::anyhow!("PostgreSQL is not reachable"))?;
+                let url = telesund_db::create_postgres_database(&admin, &name).await?;
+                (url, Cleanup::Database(admin, name.clone()))
+            }
+        };
+        let report = std::env::temp_dir().join(format!("{name}.json"));
+        println!(
+            "{}: loading {what} into {url} (a child process)",
+            backend_name(backend)
+        );
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(args)
+            .args([
+                "--load-only",
+                &url,
+                "--report",
+                &report.display().to_string(),
+            ])
+            .status()?;
+        anyhow::ensure!(status.success(), "the load failed: {status}");
+        let m: Value = serde_json::from_str(&std::fs::read_to_string(&report)?)?;
+        let _ = std::fs::remove_file(&report);
+        Ok((url, m, cleanup))
+    }
+
+    /// Prints a line of the load's progress at once.
+    pub fn progress(line: String) {
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+    }
+
+    // -----------------------------------------------------------------------------------
+    // The people of the demo data and the equipment data set.
+
+    /// The hospitals that enrol the heart-failure citizens (SOR codes of the demo data): the
+    /// heart-failure clinic of Regionshospitalet Horsens first, with 40 % of them.
+    pub const HOSPITALS: [&str; 5] = [
+        "999000000101",
+        "999000000111",
+        "999000000120",
+        "999000000130",
+        "999000000140",
+    ];
+    /// Municipalities that enrol second programmes and follow-ups: Horsens, Aarhus,
+    /// Skanderborg, Silkeborg, Randers.
+    pub const MUNICIPALITIES: [&str; 5] = [
+        "999000000015",
+        "999000000029",
+        "999000000024",
+        "999000000023",
+        "999000000020",
+    ];
+    pub const CLINICIANS: [(&str, &str); 3] = [
+        ("999000000101", "cardio.rhh@telesund.example"),
+        ("999000000015", "nurse.horsens@telesund.example"),
+        ("999000000029", "nurse.aarhus@telesund.example"),
+    ];
+    pub const TECH: &str = "tech@telesund.example";
+    pub const AGENT: &str = "agent@telesund.example";
+    pub const HEART: &str = "Telemedicinsk hjertesvigt";
+    pub const DIABETES: &str = "Type 2-diabetes";
+    pub const COPD: &str = "KOL";
+
+    /// A member of staff's access as the HTTP handlers build it (the request named after
+    /// this program).
+    pub async fn staff_ctx(db: &Db, email: &str) -> anyhow::Result<AccessCtx> {
+        let id = db
+            .staff_id_by_email(email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{email} is missing"))?;
+        let principal = db.staff_profile(id).await?.principal();
+        let program = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "benchmark".into());
+        Ok(AccessCtx::new(
+            principal,
+            RequestInfo {
+                request_id: program,
+                client_addr: "127.0.0.1".into(),
+                purpose: "treatment".into(),
+            },
+        ))
+    }
+
+    pub async fn org_id(db: &Db, sor: &str) -> anyhow::Result<OrgId> {
+        Ok(db
+            .organisation_by_sor(sor)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo organisation {sor} is missing"))?
+            .id)
+    }
+
+    /// An organisation with its clinician: the demo's where there is one, else one made for
+    /// the benchmark (when `create`).
+    pub async fn clinician_of(db: &Db, sor: &str, create: bool) -> anyhow::Result<LoadOrg> {
+        let org = org_id(db, sor).await?;
+        let email = CLINICIANS.iter().find(|(s, _)| *s == sor).map_or_else(
+            || format!("bench.clinician.{sor}@telesund.example"),
+            |(_, e)| e.to_string(),
+        );
+        let user = match db.staff_id_by_email(&email).await? {
+            Some(u) => u,
+            None if create => {
+                db.create_staff_user(
+                    &AccessCtx::system("benchmark set-up"),
+                    NewStaffUser {
+                        email: email.clone(),
+                        name: format!("Klinisk sygeplejerske {}", &sor[sor.len() - 3..]),
+                        password: None,
+                        memberships: vec![NewMembership {
+                            org_id: org,
+                            role: Role::Clinician,
+                        }],
+                    },
+                )
+                .await?
+                .user
+                .id
+            }
+            None => anyhow::bail!("{email} is missing"),
+        };
+        Ok(LoadOrg {
+            id: org,
+            clinician: user,
+            clinician_name: db.staff_profile(user).await?.user.name,
+        })
+    }
+
+    pub async fn programme(db: &Db, name: &str) -> anyhow::Result<ProgrammeId> {
+        Ok(db
+            .programmes()
+            .await?
+            .into_iter()
+            .find(|p| p.name.starts_with(name))
+            .ok_or_else(|| anyhow::anyhow!("the demo programme '{name}' is missing"))?
+            .id)
+    }
+
+    pub async fn person(db: &Db, email: &str) -> anyhow::Result<(UserId, String)> {
+        let id = db
+            .staff_id_by_email(email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{email} is missing"))?;
+        Ok((id, db.staff_profile(id).await?.user.name))
+    }
+
+    /// Connects to a database the benchmark loads or measures.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+        Ok(Db::connect(&DbConfig {
+            url: url.to_string(),
+            max_connections,
+        })
+        .await?)
+    }
+
+    /// `bench-equipment`'s data set, loaded into `db`: the demo data, then `citizens`
+    /// citizens enrolled in the heart-failure programme by five hospitals
+    /// (`telesund_db::monitoring::bench_load`, no measurements) and a fifth as many more whose
+    /// plans end along the way, then two years of equipment
+    /// (`telesund_db::equipment::bench_load`) with `follow_ups` municipal follow-up plans
+    /// whose kit is in the home already. Returns what was loaded (JSON, for the report).
+    pub async fn load_equipment_data_set(
+        db: &Db,
+        citizens: usize,
+        follow_ups: usize,
+    ) -> anyhow::Result<Map<String, Value>> {
+        telesund::demo::load(db).await?;
+        let mut hospitals = Vec::new();
+        for sor in HOSPITALS {
+            hospitals.push(clinician_of(db, sor, true).await?);
+        }
+        let mut municipalities = Vec::new();
+        for sor in MUNICIPALITIES {
+            municipalities.push(clinician_of(db, sor, true).await?);
+        }
+        let heart = programme(db, HEART).await?;
+        let version = db
+            .active_programme_version(heart)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("'{HEART}' has no active version"))?
+            .id;
+        // The citizens, enrolled two years ago.
+        let former = citizens / 5;
+        let now = Timestamp::now();
+        let spec = LoadSpec {
+            citizens: citizens + former,
+            days: 0,
+            end: data_end(Timestamp(now.0 - 760 * 86_400_000_000)),
+            version,
+            orgs: hospitals.clone(),
+            first_org_citizens: citizens * 2 / 5,
+            audit: false,
+            seed: 0x0e91_5eed,
+        };
+        let t0 = Instant::now();
+        let people = db.bench_load(&spec, &progress).await?;
+        println!(
+            "  {} citizens enrolled in {:.0} s",
+            people.citizens,
+            t0.elapsed().as_secs_f64()
+        );
+        let mut enrolled: Vec<CitizenId> = db
+            .bench_enrolled(heart)
+            .await?
+            .into_iter()
+            .filter(|(_, o)| hospitals.iter().any(|h| h.id == *o))
+            .map(|(c, _)| c)
+            .collect();
+        // Not the demo's own citizens (Bent is enrolled in heart failure too).
+        let demo: Vec<CitizenId> = {
+            let ctx = AccessCtx::system("benchmark set-up");
+            let mut v = Vec::new();
+            for q in ["Bent Hansen", "Karen Nielsen"] {
+                v.extend(
+                    db.search_citizens(&ctx, q, 5)
+                        .await?
+                        .into_iter()
+                        .map(|c| c.id),
+                );
+            }
+            v
+        };
+        enrolled.retain(|c| !demo.contains(c));
+        let gone = enrolled.split_off(enrolled.len() - former.min(enrolled.len()));
+        let diabetes = programme(db, DIABETES).await?;
+        let copd = programme(db, COPD).await?;
+        let m = |i: usize| municipalities[i].id;
+        let mut orgs = hospitals.clone();
+        orgs.extend(municipalities.iter().cloned());
+        let (tech, agent) = (person(db, TECH).await?, person(db, AGENT).await?);
+        let warehouse = db
+            .warehouses()
+            .await?
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("the demo warehouse is missing"))?
+            .id;
+        let spec = EquipmentLoadSpec {
+            citizens: enrolled,
+            former: gone,
+            second: vec![
+                ExtraProgramme {
+                    programme: diabetes,
+                    orgs: vec![m(0), m(1), m(2), m(3), m(4)],
+                    share: 0.35,
+                },
+                ExtraProgramme {
+                    programme: copd,
+                    orgs: vec![m(1), m(0), m(4)],
+                    share: 0.10,
+                },
+            ],
+            follow_up: Some((
+                ExtraProgramme {
+                    programme: heart,
+                    orgs: vec![m(0), m(1), m(2)],
+                    share: 0.0,
+                },
+                follow_ups,
+            )),
+            orgs,
+            warehouse,
+            technician: tech,
+            agent,
+            now: Timestamp::now(),
+            seed: 0xe9_1e55,
+        };
+        let r = db.bench_load_equipment(&spec, &progress).await?;
+        println!(
+            "  equipment: {} units ({} in homes, {} in stock, {} lots), {} assignments ({} open), {} unit events, \
+             {} orders, {} visits, {} reprocessing and {} maintenance records; {} rows in {:.0} s",
+            r.units,
+            r.units_in_use,
+            r.units_in_stock,
+            r.lots,
+            r.assignments,
+            r.open_assignments,
+            r.unit_events,
+            r.orders,
+            r.visits,
+            r.reprocessing_records,
+            r.maintenance_records,
+            r.rows,
+            r.seconds
+        );
+        Ok(json!({
+            "citizens": citizens,
+            "former": former,
+            "units": r.units,
+            "units_in_use": r.units_in_use,
+            "units_in_stock": r.units_in_stock,
+            "lots": r.lots,
+            "assignments": r.assignments,
+            "open_assignments": r.open_assignments,
+            "unit_events": r.unit_events,
+            "orders": r.orders,
+            "visits": r.visits,
+            "plans_added": r.plans_added,
+            "plans_ended": r.plans_ended,
+            "follow_up_plans": r.follow_up_plans,
+        })
+        .as_object()
+        .cloned()
+        .unwrap_or_default())
     }
 }

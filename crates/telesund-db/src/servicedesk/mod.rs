@@ -2,6 +2,8 @@
 //! screen, the knowledge base and the reports. The rules (what a case may do next, how its
 //! clocks run, what a priority promises) live in `telesund_core::servicedesk`.
 
+#[doc(hidden)]
+pub mod bench_load;
 pub mod calls;
 pub mod cases;
 pub mod kb;

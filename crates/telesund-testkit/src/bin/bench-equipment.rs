@@ -39,61 +39,26 @@
 //!
 //! PostgreSQL: TELESUND_TEST_PG, else postgres://postgres@127.0.0.1:5432/postgres if it answers.
 
-use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::future::Future;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
 use telesund_core::Timestamp;
-use telesund_core::audit::RequestInfo;
 use telesund_core::equipment::order::{Delivery, Priority, ServiceType};
 use telesund_core::equipment::udi::with_check_digit;
-use telesund_core::identity::Role;
-use telesund_core::ids::{CarePlanId, CitizenId, OrgId, ProgrammeId};
-use telesund_db::equipment::bench_load::{EquipmentLoadSpec, ExtraProgramme};
+use telesund_core::ids::{CarePlanId, CitizenId, OrgId};
+use telesund_db::AccessCtx;
 use telesund_db::equipment::devices::DeviceFilter;
 use telesund_db::equipment::orders::KitOrder;
-use telesund_db::monitoring::bench_load::{LoadOrg, LoadSpec, data_end};
-use telesund_db::staff::{NewMembership, NewStaffUser};
-use telesund_db::{AccessCtx, Db, DbConfig};
 use telesund_testkit::bench::{
-    backend_name, mb, rand, rss_bytes, spawn_rss_sampler, use_local_postgres_if_unset,
+    CLINICIANS, CONCURRENCY, Figures, HEART, HOSPITALS, MUNICIPALITIES, Row, Single, TECH, WARM_UP,
+    backend_name, clinician_of, connect, counted, load_equipment_data_set, once, org_id, prepare,
+    print_rows, print_singles, programme, push_row, rand, spawn_rss_sampler, staff_ctx, timed,
+    use_local_postgres_if_unset,
 };
 use telesund_testkit::{Backend, fsync_rate};
 
-const WARM_UP: Duration = Duration::from_secs(1);
-const CONCURRENCY: [usize; 2] = [1, 4];
-/// The hospitals that enrol the heart-failure citizens (SOR codes of the demo data): the
-/// heart-failure clinic of Regionshospitalet Horsens first, with 40 % of them.
-const HOSPITALS: [&str; 5] = [
-    "999000000101",
-    "999000000111",
-    "999000000120",
-    "999000000130",
-    "999000000140",
-];
-/// Municipalities that enrol second programmes and follow-ups: Horsens, Aarhus, Skanderborg,
-/// Silkeborg, Randers.
-const MUNICIPALITIES: [&str; 5] = [
-    "999000000015",
-    "999000000029",
-    "999000000024",
-    "999000000023",
-    "999000000020",
-];
-const CLINICIANS: [(&str, &str); 3] = [
-    ("999000000101", "cardio.rhh@telesund.example"),
-    ("999000000015", "nurse.horsens@telesund.example"),
-    ("999000000029", "nurse.aarhus@telesund.example"),
-];
-const TECH: &str = "tech@telesund.example";
-const AGENT: &str = "agent@telesund.example";
-const HEART: &str = "Telemedicinsk hjertesvigt";
-const DIABETES: &str = "Type 2-diabetes";
-const COPD: &str = "KOL";
 /// The demo's blood pressure monitor (A&D UA-651BLE).
 const BP_DI13: &str = "0571234500002";
 
@@ -155,461 +120,17 @@ fn parse_args() -> Args {
     a
 }
 
-async fn staff_ctx(db: &Db, email: &str) -> anyhow::Result<AccessCtx> {
-    let id = db
-        .staff_id_by_email(email)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("{email} is missing"))?;
-    let principal = db.staff_profile(id).await?.principal();
-    Ok(AccessCtx::new(
-        principal,
-        RequestInfo {
-            request_id: "bench-equipment".into(),
-            client_addr: "127.0.0.1".into(),
-            purpose: "treatment".into(),
-        },
-    ))
-}
-
-async fn org_id(db: &Db, sor: &str) -> anyhow::Result<OrgId> {
-    Ok(db
-        .organisation_by_sor(sor)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo organisation {sor} is missing"))?
-        .id)
-}
-
-/// An organisation with its clinician: the demo's where there is one, else one made for the
-/// benchmark (when `create`).
-async fn clinician_of(db: &Db, sor: &str, create: bool) -> anyhow::Result<LoadOrg> {
-    let org = org_id(db, sor).await?;
-    let email = CLINICIANS.iter().find(|(s, _)| *s == sor).map_or_else(
-        || format!("bench.clinician.{sor}@telesund.example"),
-        |(_, e)| e.to_string(),
-    );
-    let user = match db.staff_id_by_email(&email).await? {
-        Some(u) => u,
-        None if create => {
-            db.create_staff_user(
-                &AccessCtx::system("benchmark set-up"),
-                NewStaffUser {
-                    email: email.clone(),
-                    name: format!("Klinisk sygeplejerske {}", &sor[sor.len() - 3..]),
-                    password: None,
-                    memberships: vec![NewMembership {
-                        org_id: org,
-                        role: Role::Clinician,
-                    }],
-                },
-            )
-            .await?
-            .user
-            .id
-        }
-        None => anyhow::bail!("{email} is missing"),
-    };
-    Ok(LoadOrg {
-        id: org,
-        clinician: user,
-        clinician_name: db.staff_profile(user).await?.user.name,
-    })
-}
-
-async fn programme(db: &Db, name: &str) -> anyhow::Result<ProgrammeId> {
-    Ok(db
-        .programmes()
-        .await?
-        .into_iter()
-        .find(|p| p.name.starts_with(name))
-        .ok_or_else(|| anyhow::anyhow!("the demo programme '{name}' is missing"))?
-        .id)
-}
-
-async fn person(db: &Db, email: &str) -> anyhow::Result<(telesund_core::ids::UserId, String)> {
-    let id = db
-        .staff_id_by_email(email)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("{email} is missing"))?;
-    Ok((id, db.staff_profile(id).await?.user.name))
-}
-
 // ---------------------------------------------------------------------------------------
 // The load (in a child process).
 
 async fn load_child(a: &Args, url: &str, report: &std::path::Path) -> anyhow::Result<()> {
     let started = Instant::now();
-    let db = Db::connect(&DbConfig {
-        url: url.to_string(),
-        max_connections: 4,
-    })
-    .await?;
-    telesund::demo::load(&db).await?;
-    let mut hospitals = Vec::new();
-    for sor in HOSPITALS {
-        hospitals.push(clinician_of(&db, sor, true).await?);
-    }
-    let mut municipalities = Vec::new();
-    for sor in MUNICIPALITIES {
-        municipalities.push(clinician_of(&db, sor, true).await?);
-    }
-    let heart = programme(&db, HEART).await?;
-    let version = db
-        .active_programme_version(heart)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("'{HEART}' has no active version"))?
-        .id;
-    // The citizens, enrolled two years ago.
-    let former = a.citizens / 5;
-    let now = Timestamp::now();
-    let spec = LoadSpec {
-        citizens: a.citizens + former,
-        days: 0,
-        end: data_end(Timestamp(now.0 - 760 * 86_400_000_000)),
-        version,
-        orgs: hospitals.clone(),
-        first_org_citizens: a.citizens * 2 / 5,
-        audit: false,
-        seed: 0x0e91_5eed,
-    };
-    let t0 = Instant::now();
-    let people = db
-        .bench_load(&spec, &|line: String| {
-            println!("{line}");
-            let _ = std::io::stdout().flush();
-        })
-        .await?;
-    println!(
-        "  {} citizens enrolled in {:.0} s",
-        people.citizens,
-        t0.elapsed().as_secs_f64()
-    );
-    let mut enrolled: Vec<CitizenId> = db
-        .bench_enrolled(heart)
-        .await?
-        .into_iter()
-        .filter(|(_, o)| hospitals.iter().any(|h| h.id == *o))
-        .map(|(c, _)| c)
-        .collect();
-    // Not the demo's own citizens (Bent is enrolled in heart failure too).
-    let demo: Vec<CitizenId> = {
-        let ctx = AccessCtx::system("benchmark set-up");
-        let mut v = Vec::new();
-        for q in ["Bent Hansen", "Karen Nielsen"] {
-            v.extend(
-                db.search_citizens(&ctx, q, 5)
-                    .await?
-                    .into_iter()
-                    .map(|c| c.id),
-            );
-        }
-        v
-    };
-    enrolled.retain(|c| !demo.contains(c));
-    let gone = enrolled.split_off(enrolled.len() - former.min(enrolled.len()));
-    let diabetes = programme(&db, DIABETES).await?;
-    let copd = programme(&db, COPD).await?;
-    let m = |i: usize| municipalities[i].id;
-    let mut orgs = hospitals.clone();
-    orgs.extend(municipalities.iter().cloned());
-    let (tech, agent) = (person(&db, TECH).await?, person(&db, AGENT).await?);
-    let warehouse = db
-        .warehouses()
-        .await?
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("the demo warehouse is missing"))?
-        .id;
-    let spec = EquipmentLoadSpec {
-        citizens: enrolled,
-        former: gone,
-        second: vec![
-            ExtraProgramme {
-                programme: diabetes,
-                orgs: vec![m(0), m(1), m(2), m(3), m(4)],
-                share: 0.35,
-            },
-            ExtraProgramme {
-                programme: copd,
-                orgs: vec![m(1), m(0), m(4)],
-                share: 0.10,
-            },
-        ],
-        follow_up: Some((
-            ExtraProgramme {
-                programme: heart,
-                orgs: vec![m(0), m(1), m(2)],
-                share: 0.0,
-            },
-            a.orders * CONCURRENCY.len() + 40,
-        )),
-        orgs,
-        warehouse,
-        technician: tech,
-        agent,
-        now: Timestamp::now(),
-        seed: 0xe9_1e55,
-    };
-    let r = db
-        .bench_load_equipment(&spec, &|line: String| {
-            println!("{line}");
-            let _ = std::io::stdout().flush();
-        })
-        .await?;
-    println!(
-        "  equipment: {} units ({} in homes, {} in stock, {} lots), {} assignments ({} open), {} unit events, \
-         {} orders, {} visits, {} reprocessing and {} maintenance records; {} rows in {:.0} s",
-        r.units,
-        r.units_in_use,
-        r.units_in_stock,
-        r.lots,
-        r.assignments,
-        r.open_assignments,
-        r.unit_events,
-        r.orders,
-        r.visits,
-        r.reprocessing_records,
-        r.maintenance_records,
-        r.rows,
-        r.seconds
-    );
+    let db = connect(url, 4).await?;
+    let mut m = load_equipment_data_set(&db, a.citizens, a.orders * CONCURRENCY.len() + 40).await?;
     db.close().await;
-    std::fs::write(
-        report,
-        serde_json::to_string_pretty(&json!({
-            "citizens": a.citizens,
-            "former": former,
-            "units": r.units,
-            "units_in_use": r.units_in_use,
-            "units_in_stock": r.units_in_stock,
-            "lots": r.lots,
-            "assignments": r.assignments,
-            "open_assignments": r.open_assignments,
-            "unit_events": r.unit_events,
-            "orders": r.orders,
-            "visits": r.visits,
-            "plans_added": r.plans_added,
-            "plans_ended": r.plans_ended,
-            "follow_up_plans": r.follow_up_plans,
-            "seconds": started.elapsed().as_secs_f64(),
-        }))?,
-    )?;
+    m.insert("seconds".into(), started.elapsed().as_secs_f64().into());
+    std::fs::write(report, serde_json::to_string_pretty(&m)?)?;
     Ok(())
-}
-
-/// A fresh database loaded by a child process: its URL, the load's report, and what to remove
-/// afterwards.
-async fn prepare(a: &Args, backend: Backend) -> anyhow::Result<(String, Value, Cleanup)> {
-    let name = format!("telesund_bench_eq_{}", uuid::Uuid::now_v7().simple());
-    let (url, cleanup) = match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(&name);
-            std::fs::create_dir_all(&dir)?;
-            (
-                format!("sqlite://{}/telesund.db", dir.display()),
-                Cleanup::Dir(dir),
-            )
-        }
-        Backend::Postgres => {
-            let admin = telesund_testkit::pg_admin_url()
-                .ok_or_else(|| anyhow::anyhow!("PostgreSQL is not reachable"))?;
-            let url = telesund_db::create_postgres_database(&admin, &name).await?;
-            (url, Cleanup::Database(admin, name.clone()))
-        }
-    };
-    let report = std::env::temp_dir().join(format!("{name}.json"));
-    println!(
-        "{}: loading {} citizens' equipment into {url} (a child process)",
-        backend_name(backend),
-        a.citizens
-    );
-    let status = std::process::Command::new(std::env::current_exe()?)
-        .args([
-            "--citizens",
-            &a.citizens.to_string(),
-            "--orders",
-            &a.orders.to_string(),
-            "--load-only",
-            &url,
-            "--report",
-            &report.display().to_string(),
-        ])
-        .status()?;
-    anyhow::ensure!(status.success(), "the load failed: {status}");
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(&report)?)?;
-    let _ = std::fs::remove_file(&report);
-    Ok((url, m, cleanup))
-}
-
-enum Cleanup {
-    Dir(PathBuf),
-    Database(String, String),
-}
-
-impl Cleanup {
-    async fn run(self) {
-        match self {
-            Cleanup::Dir(d) => {
-                let _ = std::fs::remove_dir_all(d);
-            }
-            Cleanup::Database(admin, name) => {
-                let _ = telesund_db::monitoring::bench_load::drop_postgres_database(&admin, &name)
-                    .await;
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Phases.
-
-#[derive(Clone, Debug, Default)]
-struct Figures {
-    requests: usize,
-    errors: usize,
-    first_error: Option<String>,
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-}
-
-fn figures(
-    mut lat: Vec<Duration>,
-    errors: usize,
-    first_error: Option<String>,
-    secs: f64,
-) -> Figures {
-    lat.sort();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Figures {
-        requests: lat.len(),
-        errors,
-        first_error,
-        rps: lat.len() as f64 / secs,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-    }
-}
-
-type Outcome = Result<(), String>;
-
-/// Runs `work(worker, n)` in `concurrency` loops: a warm-up, then `seconds` measured.
-async fn timed<W, F>(concurrency: usize, seconds: u64, work: W) -> Figures
-where
-    W: Fn(usize, u64) -> F + Send + Sync + 'static,
-    F: Future<Output = Outcome> + Send,
-{
-    let work = Arc::new(work);
-    let warm_until = Instant::now() + WARM_UP;
-    let measure_until = warm_until + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for w in 0..concurrency {
-        let work = work.clone();
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
-            let mut n = 0u64;
-            loop {
-                let t0 = Instant::now();
-                if t0 >= measure_until {
-                    break;
-                }
-                let r = work(w, n).await;
-                n += 1;
-                if t0 >= warm_until {
-                    lat.push(t0.elapsed());
-                    if let Err(e) = r {
-                        errors += 1;
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            (lat, errors, first_error)
-        }));
-    }
-    let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
-    for t in tasks {
-        let (l, e, fe) = t.await.expect("worker");
-        all.extend(l);
-        errors += e;
-        if first_error.is_none() {
-            first_error = fe;
-        }
-    }
-    figures(all, errors, first_error, seconds as f64)
-}
-
-/// Runs `count` calls of `work(i)` (i = 0..count) in `concurrency` loops, all measured.
-async fn counted<W, F>(concurrency: usize, count: usize, work: W) -> Figures
-where
-    W: Fn(usize) -> F + Send + Sync + 'static,
-    F: Future<Output = Outcome> + Send,
-{
-    let work = Arc::new(work);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (work, next) = (work.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count {
-                    break;
-                }
-                let t0 = Instant::now();
-                let r = work(i).await;
-                lat.push(t0.elapsed());
-                if let Err(e) = r {
-                    errors += 1;
-                    first_error.get_or_insert(e);
-                }
-            }
-            (lat, errors, first_error)
-        }));
-    }
-    let (mut all, mut errors, mut first_error) = (Vec::new(), 0, None);
-    for t in tasks {
-        let (l, e, fe) = t.await.expect("worker");
-        all.extend(l);
-        errors += e;
-        if first_error.is_none() {
-            first_error = fe;
-        }
-    }
-    let secs = started.elapsed().as_secs_f64();
-    figures(all, errors, first_error, secs)
-}
-
-/// One call: its wall time, the process's peak resident memory during it, and what it said.
-async fn once<F, T>(rss_peak: &AtomicU64, f: F) -> anyhow::Result<(f64, u64, u64, T)>
-where
-    F: Future<Output = Result<T, telesund_db::DbError>>,
-{
-    let before = rss_bytes();
-    rss_peak.store(before, Ordering::Relaxed);
-    let t0 = Instant::now();
-    let out = f.await?;
-    let ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let peak = rss_peak.load(Ordering::Relaxed).max(rss_bytes());
-    Ok((ms, before, peak, out))
-}
-
-struct Row {
-    phase: String,
-    concurrency: usize,
-    f: Figures,
-}
-
-struct Single {
-    what: String,
-    runs_ms: Vec<f64>,
-    rss_before: u64,
-    rss_peak: u64,
-    result: String,
 }
 
 /// A scanner's GS1 element string for a unit: DI, expiry, lot, then FNC1 and the serial.
@@ -632,11 +153,7 @@ async fn run(
     url: &str,
     rss_peak: &Arc<AtomicU64>,
 ) -> anyhow::Result<(Vec<Row>, Vec<Single>)> {
-    let db = Db::connect(&DbConfig {
-        url: url.to_string(),
-        max_connections: 16,
-    })
-    .await?;
+    let db = connect(url, 16).await?;
     let tech = Arc::new(staff_ctx(&db, TECH).await?);
     let hf_clinic = org_id(&db, HOSPITALS[0]).await?;
     let cardio = Arc::new(staff_ctx(&db, CLINICIANS[0].1).await?);
@@ -723,16 +240,8 @@ async fn run(
 
     let secs = a.seconds;
     let mut rows = Vec::new();
-    let mut add = |phase: &str, concurrency: usize, f: Figures| {
-        if let Some(e) = &f.first_error {
-            println!("  {phase}: first error: {e}");
-        }
-        rows.push(Row {
-            phase: phase.to_string(),
-            concurrency,
-            f,
-        });
-    };
+    let mut add =
+        |phase: &str, concurrency: usize, f: Figures| push_row(&mut rows, phase, concurrency, f);
 
     for c in CONCURRENCY {
         let (db2, ctx, s) = (db.clone(), tech.clone(), serials.clone());
@@ -982,7 +491,18 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir();
     let mut results = Vec::new();
     for &backend in &a.backends {
-        let (url, m, cleanup) = prepare(&a, backend).await?;
+        let (url, m, cleanup) = prepare(
+            backend,
+            "telesund_bench_eq",
+            &format!("{} citizens' equipment", a.citizens),
+            &[
+                "--citizens".into(),
+                a.citizens.to_string(),
+                "--orders".into(),
+                a.orders.to_string(),
+            ],
+        )
+        .await?;
         let fsync = fsync_rate(&dir, 2.0);
         let out = run(&a, &url, &rss_peak).await;
         if a.keep {
@@ -1024,42 +544,8 @@ async fn main() -> anyhow::Result<()> {
             "   disk fsync rate (4 KiB appends, {}): {fsync:.0}/s",
             dir.display()
         );
-        println!(
-            "   {:<30} {:>4} {:>8} {:>6} {:>9} {:>8} {:>8} {:>8}",
-            "phase", "conc", "calls", "errors", "calls/s", "p50 ms", "p99 ms", "max ms"
-        );
-        for r in rows {
-            println!(
-                "   {:<30} {:>4} {:>8} {:>6} {:>9.0} {:>8.2} {:>8.2} {:>8.2}",
-                r.phase,
-                r.concurrency,
-                r.f.requests,
-                r.f.errors,
-                r.f.rps,
-                r.f.p50_ms,
-                r.f.p99_ms,
-                r.f.max_ms
-            );
-        }
-        println!(
-            "   {:<52} {:>22} {:>16}  result",
-            "single runs", "wall ms (each run)", "RSS MB before→peak"
-        );
-        for s in singles {
-            let runs = s
-                .runs_ms
-                .iter()
-                .map(|ms| format!("{ms:.0}"))
-                .collect::<Vec<_>>()
-                .join(" / ");
-            println!(
-                "   {:<52} {:>22} {:>16}  {}",
-                s.what,
-                runs,
-                format!("{:.0}→{:.0}", mb(s.rss_before), mb(s.rss_peak)),
-                s.result
-            );
-        }
+        print_rows(rows);
+        print_singles(singles);
     }
     Ok(())
 }
