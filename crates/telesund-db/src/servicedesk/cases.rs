@@ -1089,15 +1089,9 @@ impl Db {
                 // visit on the next working day. The faulty unit is marked swap pending
                 // and goes to repair when collected.
                 let order = self.order_replacement(ctx, unit_id, &fault).await?;
-                self.change_order_status(ctx, order.id, OrderStatus::Accepted, "fra servicedesken")
+                let (day, visit) = self
+                    .book_visit(ctx, &mut case, order.id, unit_id, now, &cal)
                     .await?;
-                let day = next_visit_day();
-                let visit = self.schedule_visit(ctx, order.id, day, None).await?;
-                case.unit_id = Some(unit_id);
-                case = self.with_unit_model(case, unit_id).await?;
-                if case.status != CaseStatus::PendingVisit {
-                    case.step(&CaseEvent::Wait(CaseStatus::PendingVisit), now, &cal)?;
-                }
                 entries.push(
                     Entry::public(
                         "swap",
@@ -1118,15 +1112,9 @@ impl Db {
                 self.unit_of_case_citizen(&case, unit_id).await?;
                 may_wait_for_visit(&case, now)?;
                 let order = self.order_service(ctx, unit_id, service, &note).await?;
-                self.change_order_status(ctx, order.id, OrderStatus::Accepted, "fra servicedesken")
+                let (day, visit) = self
+                    .book_visit(ctx, &mut case, order.id, unit_id, now, &cal)
                     .await?;
-                let day = next_visit_day();
-                let visit = self.schedule_visit(ctx, order.id, day, None).await?;
-                case.unit_id = Some(unit_id);
-                case = self.with_unit_model(case, unit_id).await?;
-                if case.status != CaseStatus::PendingVisit {
-                    case.step(&CaseEvent::Wait(CaseStatus::PendingVisit), now, &cal)?;
-                }
                 entries.push(
                     Entry::public("visit", format!("En tekniker kommer {day} ({service})"))
                         .with_ref(visit.id),
@@ -1330,10 +1318,27 @@ impl Db {
         Ok(())
     }
 
-    async fn with_unit_model(&self, mut case: Case, unit: UnitId) -> Result<Case> {
-        let s = self.unit_summary(unit).await?;
-        case.model_id = Some(s.model.id);
-        Ok(case)
+    /// The desk's part of a visit order (a swap, a technician): accept it, book the next
+    /// working day; the case names the unit and waits for the visit.
+    async fn book_visit(
+        &self,
+        ctx: &AccessCtx,
+        case: &mut Case,
+        order: OrderId,
+        unit: UnitId,
+        now: Timestamp,
+        cal: &BusinessCalendar,
+    ) -> Result<(time::Date, crate::equipment::visits::Visit)> {
+        self.change_order_status(ctx, order, OrderStatus::Accepted, "fra servicedesken")
+            .await?;
+        let day = next_visit_day();
+        let visit = self.schedule_visit(ctx, order, day, None).await?;
+        case.unit_id = Some(unit);
+        case.model_id = Some(self.unit_summary(unit).await?.model.id);
+        if case.status != CaseStatus::PendingVisit {
+            case.step(&CaseEvent::Wait(CaseStatus::PendingVisit), now, cal)?;
+        }
+        Ok((day, visit))
     }
 
     /// A member of the desk a case may be handed to.

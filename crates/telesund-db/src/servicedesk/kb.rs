@@ -11,7 +11,6 @@ use crate::error::{DbError, Result};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
-use telesund_core::access::{Action, Resource};
 use telesund_core::audit::AuditAction;
 use telesund_core::identity::Language;
 use telesund_core::ids::{ArticleId, ImageId, ModelId};
@@ -180,12 +179,6 @@ macro_rules! fetch_summaries {
 /// search, and both backends agree regardless of their collation).
 fn by_title(list: &mut [ArticleSummary]) {
     list.sort_by_cached_key(|a| (fold(&a.title), a.id));
-}
-
-/// Whether the caller works the service desk, decided without auditing: for reads that
-/// everyone may make and the desk may make more of.
-fn reads_as_desk(ctx: &AccessCtx) -> bool {
-    telesund_core::authorize(&ctx.principal, Action::RunServiceDesk, Resource::Platform).allowed
 }
 
 impl Db {
@@ -392,7 +385,7 @@ impl Db {
         ctx: &AccessCtx,
         q: &ArticleQuery,
     ) -> Result<Vec<ArticleSummary>> {
-        let desk = reads_as_desk(ctx);
+        let desk = super::works_desk(ctx);
         if !desk
             && (q.include_drafts
                 || q.audience == Some(Audience::Internal)

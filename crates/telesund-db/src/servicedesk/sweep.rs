@@ -18,10 +18,11 @@ use serde::Serialize;
 use sqlx::Row;
 use telesund_core::equipment::unit::UnitState;
 use telesund_core::ids::*;
-use telesund_core::monitoring::Colour;
+use telesund_core::monitoring::{Colour, MeasurementType};
 use telesund_core::servicedesk::case::{
     CaseEvent, CaseState, CaseStatus, Category, Channel, Impact, Priority, RequesterKind, Urgency,
 };
+use telesund_core::servicedesk::proactive;
 use telesund_core::servicedesk::sla::BusinessCalendar;
 use telesund_core::{ErrorCode, Timestamp};
 
@@ -101,16 +102,14 @@ impl Db {
             let mut candidates: Vec<(Silent, Option<String>, Timestamp)> = Vec::new();
             for r in &rows {
                 let activity: Option<String> = r.try_get("activity")?;
-                let measures: String = r.try_get("measures")?;
-                let Some(kind) = activity
-                    .as_deref()
-                    .and_then(|a| a.strip_prefix("measurement:"))
-                else {
-                    continue;
-                };
-                let measured: Vec<String> = serde_json::from_str(&measures).unwrap_or_default();
+                let measures: Vec<MeasurementType> =
+                    serde_json::from_str(&r.try_get::<String, _>("measures")?).unwrap_or_default();
                 let state: String = r.try_get("state")?;
-                if !measured.iter().any(|m| m == kind) || state != UnitState::InUse.as_str() {
+                if state != UnitState::InUse.as_str()
+                    || !activity
+                        .as_deref()
+                        .is_some_and(|a| proactive::unit_serves_activity(a, &measures))
+                {
                     continue;
                 }
                 let task = TaskId(r.try_get("task_id")?);
@@ -146,7 +145,7 @@ impl Db {
                 .flatten()
                 .filter_map(|k| last.get(*k).copied())
                 .max();
-            if from_unit.is_some_and(|t| t >= s.window_start) {
+            if !proactive::silent_since(from_unit, s.window_start) {
                 continue;
             }
             let risk = self.plan_risk(s.plan).await?;
@@ -175,15 +174,8 @@ impl Db {
             .await
             .map_err(DbError::from)
         })?;
-        Ok(colours
-            .iter()
-            .filter_map(|c| Colour::parse(c).ok())
-            .max_by_key(|c| match c {
-                Colour::Red => 3,
-                Colour::Yellow => 2,
-                Colour::Blue => 1,
-                Colour::Green => 0,
-            }))
+        // Colours order by severity: the greatest is the worst.
+        Ok(colours.iter().filter_map(|c| Colour::parse(c).ok()).max())
     }
 
     async fn open_proactive(
@@ -195,16 +187,7 @@ impl Db {
         risk: Option<Colour>,
         last_seen: Option<Timestamp>,
     ) -> Result<()> {
-        // A red alarm open on the plan: the acute lane; yellow: high; else normal.
-        let (impact, urgency, priority) = match risk {
-            Some(Colour::Red) => (Impact::High, Urgency::High, Priority::Acute),
-            Some(Colour::Yellow) => (Impact::High, Urgency::High, Priority::High),
-            _ => (
-                Impact::Medium,
-                Urgency::Medium,
-                Priority::from_matrix(Impact::Medium, Urgency::Medium),
-            ),
-        };
+        let (impact, urgency, priority) = proactive::weigh(risk);
         let case = Case::opened(
             Opening {
                 id: CaseId::new(),

@@ -448,9 +448,6 @@ pub struct CallerQuery {
     opkald: Option<String>,
 }
 
-/// A unit that has not sent data for two days is marked silent on the screen.
-const SILENT_AFTER_MICROS: i64 = 48 * 3_600_000_000;
-
 pub async fn caller_screen(
     State(state): State<AppState>,
     StaffAuth(auth): StaffAuth,
@@ -519,9 +516,7 @@ pub async fn caller_screen(
                 .last_data_at
                 .map(|t| t.danish())
                 .unwrap_or_else(|| page.t("sd-never")),
-            silent: u
-                .last_data_at
-                .is_none_or(|t| now.0 - t.0 > SILENT_AFTER_MICROS),
+            silent: telesund_core::servicedesk::proactive::looks_quiet(u.last_data_at, now),
             programmes: u.programmes.join(", "),
         })
         .collect();
